@@ -1,0 +1,12 @@
+/** Every command id, in one place; a test checks them against package.json. */
+export const commandIds = {
+  runPrompt: 'promptLoop.runPrompt',
+  stopRun: 'promptLoop.stopRun',
+  selectModels: 'promptLoop.selectModels',
+  showResults: 'promptLoop.showResults',
+  showRenderedPrompt: 'promptLoop.showRenderedPrompt',
+  pullModel: 'promptLoop.pullModel',
+  checkModels: 'promptLoop.checkModels',
+} as const;
+
+export type CommandId = (typeof commandIds)[keyof typeof commandIds];

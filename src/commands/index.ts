@@ -1,0 +1,40 @@
+import * as vscode from 'vscode';
+import type { CommandId } from '../commandIds';
+import { commandIds } from '../commandIds';
+import type { Services } from '../services';
+import { checkModels } from './checkModels';
+import { pullModel } from './pullModel';
+import { runPrompt } from './runPrompt';
+import { selectModels } from './selectModels';
+import { showRenderedPrompt } from './showRenderedPrompt';
+import { showResults } from './showResults';
+import { stopRun } from './stopRun';
+
+type Command = (services: Services, ...args: never[]) => Promise<void>;
+
+const commands: Record<CommandId, Command> = {
+  [commandIds.runPrompt]: runPrompt,
+  [commandIds.stopRun]: stopRun,
+  [commandIds.selectModels]: selectModels,
+  [commandIds.showResults]: showResults,
+  [commandIds.showRenderedPrompt]: showRenderedPrompt,
+  [commandIds.pullModel]: pullModel,
+  [commandIds.checkModels]: checkModels,
+};
+
+/** Registers every command in one loop; errors become messages, never silent. */
+export function registerCommands(services: Services): void {
+  for (const [id, command] of Object.entries(commands)) {
+    services.context.subscriptions.push(
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        try {
+          await command(services, ...(args as never[]));
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          services.log.error(`${id} failed: ${message}`);
+          void vscode.window.showErrorMessage(vscode.l10n.t('Prompt Loop: {0}', message));
+        }
+      }),
+    );
+  }
+}

@@ -1,0 +1,11 @@
+import * as vscode from 'vscode';
+import type { Services } from '../services';
+import type { RunRequest } from '../runController';
+import { activePromptDocument } from './activePrompt';
+
+/** Prompt Loop: Run Prompt — from the CodeLens, the palette, the editor title or Ctrl+Alt+Enter. */
+export async function runPrompt(services: Services, target?: vscode.Uri, request?: RunRequest): Promise<void> {
+  const document = await activePromptDocument(target);
+  if (!document) return;
+  await services.runs.run(document, request ?? {});
+}

@@ -1,0 +1,49 @@
+import * as vscode from 'vscode';
+import { analyzePrompt } from '../core/analysis';
+import { toOllamaModelName } from '../core/prompt';
+import { commandIds } from '../commandIds';
+import type { InputChooser } from '../inputs';
+import { selectedModels } from '../runController';
+
+/** "▶ Run · models · input" above each prompt: one click to run, one to change what runs. */
+export class PromptCodeLens implements vscode.CodeLensProvider {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+
+  private constructor(private readonly inputs: InputChooser) {}
+
+  static register(context: vscode.ExtensionContext, inputs: InputChooser): PromptCodeLens {
+    const provider = new PromptCodeLens(inputs);
+    context.subscriptions.push(
+      vscode.languages.registerCodeLensProvider({ language: 'dotprompt' }, provider),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('promptLoop.models')) provider.refresh();
+      }),
+      provider.changed,
+    );
+    return provider;
+  }
+
+  refresh(): void {
+    this.changed.fire();
+  }
+
+  async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+    const range = new vscode.Range(0, 0, 0, 0);
+    const analysis = analyzePrompt(document.getText());
+    const selected = selectedModels();
+    const fallback = analysis.model ? toOllamaModelName(analysis.model.name) : undefined;
+    const models = selected.length ? selected : fallback ? [fallback] : [];
+    const input = await this.inputs.current(document);
+    return [
+      new vscode.CodeLens(range, { title: '$(play) ' + vscode.l10n.t('Run'), command: commandIds.runPrompt, arguments: [document.uri], tooltip: vscode.l10n.t('Run this prompt on the selected models (Ctrl+Alt+Enter)') }),
+      new vscode.CodeLens(range, {
+        title: models.length ? vscode.l10n.t('Models: {0}', models.join(', ')) : vscode.l10n.t('Select models…'),
+        command: commandIds.selectModels,
+        tooltip: vscode.l10n.t('Choose which models answer side by side'),
+      }),
+      new vscode.CodeLens(range, { title: vscode.l10n.t('Input: {0}', input.label), command: commandIds.runPrompt, arguments: [document.uri, { pickInput: true }], tooltip: vscode.l10n.t('Choose the input and run') }),
+      new vscode.CodeLens(range, { title: vscode.l10n.t('Rendered prompt'), command: commandIds.showRenderedPrompt, arguments: [document.uri], tooltip: vscode.l10n.t('Show the exact messages sent to Ollama') }),
+    ];
+  }
+}

@@ -1,0 +1,17 @@
+import type * as vscode from 'vscode';
+import type { InputChooser } from './inputs';
+import type { OllamaService } from './ollamaService';
+import type { PromptLoopPanel } from './panel/promptLoopPanel';
+import type { RenderedPromptView } from './renderedPromptView';
+import type { RunController } from './runController';
+
+/** What commands get to work with; built once in activate(). */
+export interface Services {
+  context: vscode.ExtensionContext;
+  log: vscode.LogOutputChannel;
+  ollama: OllamaService;
+  inputs: InputChooser;
+  runs: RunController;
+  panel: PromptLoopPanel;
+  rendered: RenderedPromptView;
+}

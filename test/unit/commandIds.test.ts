@@ -1,0 +1,27 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { commandIds } from '../../src/commandIds';
+
+interface Manifest {
+  name: string;
+  publisher: string;
+  contributes: { commands: { command: string; category: string }[]; configuration: { properties: Record<string, unknown> } };
+}
+
+const manifest = JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as Manifest;
+
+test('the command ids in package.json are exactly the ones registered in code', () => {
+  const declared = manifest.contributes.commands.map((c) => c.command).sort();
+  assert.deepEqual(declared, Object.values(commandIds).sort());
+  for (const command of manifest.contributes.commands) assert.equal(command.category, 'Prompt Loop');
+});
+
+test('public names stay stable', () => {
+  assert.equal(manifest.publisher, 'promptloop');
+  assert.equal(manifest.name, 'prompt-loop');
+  for (const key of ['promptLoop.ollamaHost', 'promptLoop.models', 'promptLoop.parallelRequests', 'promptLoop.optimizerModel']) {
+    assert.ok(key in manifest.contributes.configuration.properties, key);
+  }
+});

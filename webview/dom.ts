@@ -1,0 +1,54 @@
+/**
+ * A tiny element builder: every node is made with createElement and textContent,
+ * so nothing the host sends is ever parsed as HTML.
+ */
+
+export type Child = Node | string | null | undefined | false;
+
+export interface ElementOptions {
+  className?: string;
+  attrs?: Record<string, string | undefined>;
+  text?: string;
+}
+
+/** Creates `<tag>` with a class, attributes and children (strings become text nodes). */
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, options: ElementOptions = {}, children: Child[] = []): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  if (options.className) el.className = options.className;
+  for (const [name, value] of Object.entries(options.attrs ?? {})) {
+    if (value !== undefined) el.setAttribute(name, value);
+  }
+  if (options.text !== undefined) el.textContent = options.text;
+  appendChildren(el, children);
+  return el;
+}
+
+/** Creates a custom element (vscode-elements) by tag name. */
+export function custom(tag: string, options: ElementOptions = {}, children: Child[] = []): HTMLElement {
+  const el = document.createElement(tag);
+  if (options.className) el.className = options.className;
+  for (const [name, value] of Object.entries(options.attrs ?? {})) {
+    if (value !== undefined) el.setAttribute(name, value);
+  }
+  if (options.text !== undefined) el.textContent = options.text;
+  appendChildren(el, children);
+  return el;
+}
+
+export function appendChildren(el: Element, children: Child[]): void {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(typeof child === 'string' ? document.createTextNode(child) : child);
+  }
+}
+
+/** A codicon glyph, hidden from screen readers (the surrounding text names it). */
+export function codicon(name: string, extraClass = ''): HTMLSpanElement {
+  return h('span', { className: `codicon codicon-${name}${extraClass ? ` ${extraClass}` : ''}`, attrs: { 'aria-hidden': 'true' } });
+}
+
+/** Replaces all children of `el`. */
+export function replaceChildren(el: Element, children: Child[]): void {
+  el.replaceChildren();
+  appendChildren(el, children);
+}

@@ -1,0 +1,530 @@
+/**
+ * The Prompt Loop panel: header and actions, the messages view, one column per
+ * model, the inline status line and the screen-reader live region. It renders
+ * what the host sends and keeps only view choices of its own.
+ */
+import type { AnswerView, ChatMessageView, HostToWebview, PanelState, RunView } from '../src/core/protocol';
+import { AnswerColumn, type ColumnHost } from './answerColumn';
+import { codicon, custom, h, replaceChildren } from './dom';
+import { isActive } from './format';
+import type { HostConnection, ReplyMessage, WebviewRequest } from './hostConnection';
+import type { UiState } from './uiState';
+
+const failureWording: Readonly<Record<WebviewRequest['type'], string>> = {
+  ready: 'The panel could not connect to Prompt Loop',
+  stop: 'Could not stop the run',
+  rerun: 'Could not run again',
+  selectModels: 'Could not select models',
+  showRenderedPrompt: 'Could not show the rendered prompt',
+  openLink: 'Could not open the link',
+  copyAnswer: 'Could not copy the answer',
+};
+
+export class Panel implements ColumnHost {
+  private run: RunView | undefined;
+  private previousRun: RunView | undefined;
+  private running = false;
+  private received = false;
+  private columns: AnswerColumn[] = [];
+  private readonly byAnswerId = new Map<string, AnswerColumn>();
+  private readonly dirty = new Set<AnswerColumn>();
+  private frame: number | undefined;
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private statusTimer: ReturnType<typeof setTimeout> | undefined;
+  private connection: HostConnection | undefined;
+
+  private readonly promptName: HTMLElement;
+  private readonly inputLabel: HTMLElement;
+  private readonly runSummary: HTMLElement;
+  private readonly runningRing: HTMLElement;
+  private readonly rerunButton: HTMLElement;
+  private readonly stopButton: HTMLElement;
+  private readonly modelsButton: HTMLElement;
+  private readonly messagesButton: HTMLElement;
+  private readonly statusLine: HTMLElement;
+  private readonly messagesView: HTMLElement;
+  private readonly columnsEl: HTMLElement;
+  private readonly emptyState: HTMLElement;
+  private readonly liveRegion: HTMLElement;
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly ui: UiState,
+    private readonly persist: (state: UiState) => void,
+  ) {
+    this.promptName = h('h1', { className: 'prompt-name' });
+    this.inputLabel = h('span', { className: 'input-label' });
+    this.runSummary = h('span', { className: 'run-summary' });
+    this.runningRing = custom('vscode-progress-ring', { className: 'running-ring', attrs: { 'aria-hidden': 'true', 'aria-live': 'off', role: 'presentation', hidden: '' } });
+    this.rerunButton = this.button('rerun', 'Run again', 'debug-rerun', 'Run the prompt again with the same input and models', false);
+    this.stopButton = this.button('stop', 'Stop', 'debug-stop', 'Stop the answers still running (partial text is kept)', true);
+    this.modelsButton = this.button('selectModels', 'Models…', 'server-environment', 'Choose the models to compare', true);
+    this.messagesButton = this.button('toggleMessages', 'Messages', 'list-flat', 'Show the exact messages, options and format sent to Ollama', true);
+    this.messagesButton.setAttribute('aria-controls', 'messages-view');
+
+    this.statusLine = h('div', { className: 'status-line', attrs: { hidden: '' } });
+    this.messagesView = h('section', { className: 'messages-view', attrs: { id: 'messages-view', 'aria-label': 'Messages sent', hidden: '' } });
+    this.columnsEl = h('div', { className: 'columns', attrs: { role: 'region', 'aria-label': 'Answers' } });
+    this.columnsEl.addEventListener('scroll', () => {
+      this.ui.columnsScroll = this.columnsEl.scrollLeft;
+      this.saveSoon();
+    }, { passive: true });
+    this.emptyState = h('div', { className: 'empty-state', attrs: { hidden: '' } });
+    this.liveRegion = h('div', { className: 'sr-only', attrs: { 'aria-live': 'polite', role: 'status' } });
+
+    const header = h('header', { className: 'panel-header' }, [
+      h('div', { className: 'title' }, [
+        h('div', { className: 'title-line' }, [codicon('sparkle', 'title-icon'), this.promptName]),
+        h('div', { className: 'subtitle' }, [this.inputLabel, h('span', { className: 'run-state' }, [this.runningRing, this.runSummary])]),
+      ]),
+      h('div', { className: 'actions', attrs: { role: 'toolbar', 'aria-label': 'Run actions' } }, [this.rerunButton, this.stopButton, this.modelsButton, this.messagesButton]),
+    ]);
+    replaceChildren(root, [header, this.statusLine, this.messagesView, this.columnsEl, this.emptyState, this.liveRegion]);
+    root.addEventListener('keydown', (event) => this.onKeyDown(event));
+    root.addEventListener('focusin', (event) => {
+      const column = this.columnOf(event.target);
+      if (column && this.ui.focusedModel !== column.model) {
+        this.ui.focusedModel = column.model;
+        this.saveSoon();
+      }
+    });
+    this.render();
+  }
+
+  /** The connection is made after the panel so replies can reach it. */
+  connect(connection: HostConnection): void {
+    this.connection = connection;
+  }
+
+  handle(message: HostToWebview): void {
+    switch (message.type) {
+      case 'state':
+        this.applyState(message.state);
+        break;
+      case 'runStarted':
+        this.startRun(message.run, message.previousRun);
+        break;
+      case 'chunks':
+        if (message.runId !== this.run?.runId) return;
+        for (const chunk of message.chunks) {
+          const column = this.byAnswerId.get(chunk.answerId);
+          if (!column) continue;
+          column.appendChunk(chunk.text, chunk.thinking);
+          this.dirty.add(column);
+        }
+        this.scheduleFrame();
+        break;
+      case 'answerUpdated': {
+        if (message.runId !== this.run?.runId) return;
+        const column = this.byAnswerId.get(message.answerId);
+        if (!column) return;
+        // Draw text that arrived before this status change first, so the final render is complete.
+        this.dirty.delete(column);
+        const announcement = column.update(message.status, message.error, message.metrics);
+        if (announcement) this.announce(announcement);
+        this.renderHeader();
+        break;
+      }
+      case 'runFinished': {
+        if (message.runId !== this.run?.runId) return;
+        this.running = false;
+        this.renderHeader();
+        const answers = this.columns.map((c) => c.answer);
+        const failed = answers.filter((a) => a.status === 'failed').length;
+        this.announce(`Run finished: ${answers.length - failed} of ${answers.length} answered${failed ? `, ${failed} failed` : ''}`);
+        break;
+      }
+      case 'reply':
+        this.connection?.handleReply(message);
+        break;
+    }
+  }
+
+  /** Called by the connection for each reply to a request of ours. */
+  onReply(request: WebviewRequest, reply: ReplyMessage): void {
+    if (!reply.ok) {
+      this.showStatus('error', `${failureWording[request.type]}: ${reply.error}`);
+      return;
+    }
+    if (request.type === 'copyAnswer') {
+      const model = this.columns.find((c) => c.answer.answerId === request.answerId)?.model ?? this.previousRun?.answers.find((a) => a.answerId === request.answerId)?.model;
+      this.showStatus('info', model ? `Copied the answer from ${model}` : 'Copied the answer', 2500);
+    }
+  }
+
+  // ColumnHost
+
+  copy(runId: string, answerId: string): void {
+    this.post({ type: 'copyAnswer', runId, answerId });
+  }
+
+  openLink(href: string): void {
+    this.post({ type: 'openLink', href });
+  }
+
+  rawChanged(model: string, raw: boolean): void {
+    const set = new Set(this.ui.rawModels);
+    if (raw) set.add(model);
+    else set.delete(model);
+    this.ui.rawModels = [...set];
+    this.saveSoon();
+  }
+
+  scrolled(model: string, top: number): void {
+    this.ui.answerScroll[model] = top;
+    this.saveSoon();
+  }
+
+  requestFlush(column: AnswerColumn): void {
+    this.dirty.add(column);
+    this.scheduleFrame();
+  }
+
+  // Messages from the host
+
+  private applyState(state: PanelState): void {
+    const firstState = !this.received;
+    this.received = true;
+    this.run = state.run;
+    this.previousRun = state.previousRun;
+    this.running = state.running;
+    const hadFocus = this.columnOf(document.activeElement) !== undefined;
+    this.buildColumns();
+    this.render();
+    // After a reload the host replays its state: put the reader back where they were.
+    for (const column of this.columns) {
+      const top = this.ui.answerScroll[column.model];
+      if (top !== undefined) column.scrollTo(top);
+    }
+    this.columnsEl.scrollLeft = this.ui.columnsScroll;
+    if (firstState || hadFocus) this.restoreFocus(hadFocus);
+  }
+
+  private startRun(run: RunView, previousRun: RunView | undefined): void {
+    this.received = true;
+    const hadFocus = this.columnOf(document.activeElement) !== undefined;
+    // Without an explicit previous run, the answers on screen (same prompt) stand in until new text arrives.
+    const current = this.run;
+    const fallback = current && current.runId !== run.runId && current.promptPath === run.promptPath
+      ? { ...current, answers: this.columns.map((c) => ({ ...c.answer })) }
+      : undefined;
+    this.run = run;
+    this.previousRun = previousRun ?? fallback;
+    this.running = true;
+    this.ui.answerScroll = {};
+    this.saveSoon();
+    this.buildColumns();
+    this.render();
+    if (hadFocus) this.restoreFocus(true);
+  }
+
+  // Rendering
+
+  private buildColumns(): void {
+    for (const column of this.columns) column.dispose();
+    this.columns = [];
+    this.byAnswerId.clear();
+    this.dirty.clear();
+    const run = this.run;
+    if (!run) {
+      this.columnsEl.replaceChildren();
+      return;
+    }
+    const raw = new Set(this.ui.rawModels);
+    for (const answer of run.answers) {
+      // Copies, so appending chunks never mutates what the host object graph holds.
+      const current: AnswerView = { ...answer, metrics: answer.metrics ? { ...answer.metrics } : undefined };
+      const previous = this.previousAnswerFor(answer);
+      const column = new AnswerColumn(run.runId, current, previous && this.previousRun ? { runId: this.previousRun.runId, answer: previous } : undefined, raw.has(answer.model), this);
+      this.columns.push(column);
+      this.byAnswerId.set(answer.answerId, column);
+    }
+    this.columnsEl.replaceChildren(...this.columns.map((c) => c.el));
+    this.columnsEl.style.setProperty('--column-count', String(this.columns.length));
+  }
+
+  private previousAnswerFor(answer: AnswerView): AnswerView | undefined {
+    const answers = this.previousRun?.answers ?? [];
+    return answers.find((a) => a.model === answer.model && a.host === answer.host) ?? answers.find((a) => a.model === answer.model);
+  }
+
+  private render(): void {
+    const run = this.run;
+    this.root.dataset.running = String(this.running);
+    this.columnsEl.hidden = !run;
+    this.emptyState.hidden = run !== undefined;
+    if (!run) this.renderEmptyState();
+    this.renderHeader();
+    this.renderMessages();
+  }
+
+  private renderHeader(): void {
+    const run = this.run;
+    this.promptName.textContent = run ? run.promptName : 'Prompt Loop';
+    this.promptName.title = run?.promptPath ?? '';
+    if (run) {
+      replaceChildren(this.inputLabel, [codicon('symbol-variable'), h('span', { text: run.inputLabel })]);
+      this.inputLabel.title = `Input: ${run.inputLabel}`;
+    } else {
+      this.inputLabel.replaceChildren();
+    }
+    this.inputLabel.hidden = !run;
+
+    const answers = this.columns.map((c) => c.answer);
+    const finished = answers.filter((a) => !isActive(a.status)).length;
+    const failed = answers.filter((a) => a.status === 'failed').length;
+    const running = this.running || answers.some((a) => isActive(a.status));
+    let summary = '';
+    if (run && answers.length > 0) {
+      summary = running ? `${finished} of ${answers.length} finished` : `${answers.length} ${answers.length === 1 ? 'answer' : 'answers'}`;
+      if (failed > 0) summary += ` · ${failed} failed`;
+      summary += ` · ${answers.length === 1 ? '1 model' : `${answers.length} models`}`;
+    }
+    this.runSummary.textContent = summary;
+    this.runSummary.hidden = summary === '';
+    this.runningRing.hidden = !running;
+
+    this.root.dataset.running = String(this.running);
+    // With nothing run yet, only "Models…" means anything.
+    this.rerunButton.hidden = !run;
+    this.messagesButton.hidden = !run;
+    setDisabled(this.rerunButton, !run || this.running);
+    this.stopButton.hidden = !this.running;
+    setDisabled(this.stopButton, !this.running);
+    setDisabled(this.messagesButton, !run);
+    this.messagesButton.setAttribute('aria-expanded', String(this.ui.messagesOpen && run !== undefined));
+    this.messagesButton.toggleAttribute('data-active', this.ui.messagesOpen && run !== undefined);
+  }
+
+  private renderEmptyState(): void {
+    if (!this.received) {
+      replaceChildren(this.emptyState, [h('p', { className: 'empty-hint', text: 'Connecting to Prompt Loop…' })]);
+      return;
+    }
+    const mac = /Mac|iPhone|iPad/.test(navigator.userAgent);
+    replaceChildren(this.emptyState, [
+      codicon('comment-discussion', 'empty-icon'),
+      h('h2', { text: 'No run yet' }),
+      h('p', {}, [
+        'Open a .prompt file and press Run (',
+        h('kbd', { text: mac ? '⌥⌘Enter' : 'Ctrl+Alt+Enter' }),
+        ') or click ',
+        h('strong', { text: 'Run' }),
+        ' above the prompt.',
+      ]),
+      h('p', { text: 'Each model’s answer appears here in its own column, side by side, with time to first token, tokens per second and token counts under it.' }),
+    ]);
+  }
+
+  private renderMessages(): void {
+    const run = this.run;
+    const open = this.ui.messagesOpen && run !== undefined;
+    this.messagesView.hidden = !open;
+    if (!open || !run) {
+      this.messagesView.replaceChildren();
+      return;
+    }
+    const openPrompt = this.button('showRenderedPrompt', 'Open rendered prompt', 'go-to-file', 'Open the rendered prompt in an editor', true);
+    const sections: HTMLElement[] = [
+      h('div', { className: 'messages-header' }, [
+        h('h2', { text: `Sent to Ollama · ${run.messages.length} ${run.messages.length === 1 ? 'message' : 'messages'}` }),
+        openPrompt,
+      ]),
+      h('ol', { className: 'message-list' }, run.messages.map((m) => messageItem(m))),
+    ];
+    const options = Object.entries(run.options);
+    sections.push(
+      h('div', { className: 'messages-meta' }, [
+        h('div', { className: 'meta-block' }, [
+          h('h3', { text: 'Options' }),
+          options.length === 0
+            ? h('p', { className: 'muted', text: 'None — model defaults.' })
+            : h('dl', { className: 'options' }, options.flatMap(([key, value]) => [h('dt', { text: key }), h('dd', { text: jsonText(value) })])),
+        ]),
+        h('div', { className: 'meta-block' }, [
+          h('h3', { text: 'Format' }),
+          run.format === undefined ? h('p', { className: 'muted', text: 'None — free text.' }) : h('pre', { className: 'format', text: jsonText(run.format, 2) }),
+        ]),
+        h('div', { className: 'meta-block' }, [
+          h('h3', { text: 'Input' }),
+          Object.keys(run.input).length === 0 ? h('p', { className: 'muted', text: 'No variables.' }) : h('pre', { className: 'format', text: jsonText(run.input, 2) }),
+        ]),
+      ]),
+    );
+    replaceChildren(this.messagesView, sections);
+  }
+
+  private scheduleFrame(): void {
+    if (this.frame !== undefined) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = undefined;
+      const columns = [...this.dirty];
+      this.dirty.clear();
+      for (const column of columns) column.flush();
+      this.renderHeader();
+    });
+  }
+
+  // Input
+
+  private button(action: string, label: string, icon: string, title: string, secondary: boolean): HTMLElement {
+    const button = custom('vscode-button', { className: `action action-${action}`, attrs: { icon, title, 'data-action': action }, text: label });
+    if (secondary) button.setAttribute('secondary', '');
+    button.addEventListener('click', () => {
+      if (button.hasAttribute('disabled')) return;
+      this.onAction(action);
+    });
+    return button;
+  }
+
+  private onAction(action: string): void {
+    switch (action) {
+      case 'rerun':
+        this.post({ type: 'rerun' });
+        break;
+      case 'stop':
+        this.post({ type: 'stop' });
+        break;
+      case 'selectModels':
+        this.post({ type: 'selectModels' });
+        break;
+      case 'showRenderedPrompt':
+        if (this.run) this.post({ type: 'showRenderedPrompt', runId: this.run.runId });
+        break;
+      case 'toggleMessages':
+        this.ui.messagesOpen = !this.ui.messagesOpen;
+        this.saveSoon();
+        this.renderHeader();
+        this.renderMessages();
+        break;
+    }
+  }
+
+  private post(request: WebviewRequest): void {
+    if (this.statusLine.dataset.kind === 'error') this.hideStatus();
+    this.connection?.post(request);
+  }
+
+  private onKeyDown(event: KeyboardEvent): void {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const column = this.columnOf(event.target);
+    if (!column) return;
+    const onColumn = event.target === column.el;
+    const index = this.columns.indexOf(column);
+    let next: AnswerColumn | undefined;
+    switch (event.key) {
+      case 'ArrowLeft':
+      case 'h':
+        next = this.columns[Math.max(0, index - 1)];
+        break;
+      case 'ArrowRight':
+      case 'l':
+        next = this.columns[Math.min(this.columns.length - 1, index + 1)];
+        break;
+      case 'Home':
+        next = this.columns[0];
+        break;
+      case 'End':
+        next = this.columns[this.columns.length - 1];
+        break;
+      case 'r':
+        column.toggleRaw();
+        this.announce(`${column.model}: ${column.isRaw ? 'raw text' : 'Markdown'}`);
+        event.preventDefault();
+        return;
+      case 'c':
+        column.copy();
+        event.preventDefault();
+        return;
+      case 'ArrowDown':
+      case 'ArrowUp':
+      case 'PageDown':
+      case 'PageUp':
+        // The column is focused but its answer scrolls inside it: scroll that.
+        if (!onColumn) return;
+        column.scrollBy(event.key === 'ArrowDown' || event.key === 'PageDown' ? 1 : -1, event.key.startsWith('Page'));
+        event.preventDefault();
+        return;
+      default:
+        return;
+    }
+    event.preventDefault();
+    if (next) {
+      next.el.focus();
+      next.el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    }
+  }
+
+  private columnOf(target: EventTarget | null): AnswerColumn | undefined {
+    if (!(target instanceof Element)) return undefined;
+    const el = target.closest('article.answer');
+    return el ? this.columns.find((c) => c.el === el) : undefined;
+  }
+
+  private restoreFocus(force: boolean): void {
+    const model = this.ui.focusedModel;
+    if (model === undefined) return;
+    const column = this.columns.find((c) => c.model === model);
+    if (column && (force || document.hasFocus())) column.el.focus({ preventScroll: true });
+  }
+
+  // Feedback
+
+  private announce(text: string): void {
+    // Clearing first makes screen readers repeat a sentence identical to the last one.
+    this.liveRegion.textContent = '';
+    setTimeout(() => {
+      this.liveRegion.textContent = text;
+    }, 50);
+  }
+
+  private showStatus(kind: 'error' | 'info', text: string, hideAfterMs?: number): void {
+    if (this.statusTimer !== undefined) clearTimeout(this.statusTimer);
+    this.statusTimer = undefined;
+    const dismiss = custom('vscode-toolbar-button', { className: 'dismiss', attrs: { icon: 'close', label: 'Dismiss message', title: 'Dismiss' } });
+    dismiss.addEventListener('click', () => this.hideStatus());
+    replaceChildren(this.statusLine, [codicon(kind === 'error' ? 'error' : 'check', 'status-line-icon'), h('span', { className: 'status-line-text', text }), dismiss]);
+    this.statusLine.dataset.kind = kind;
+    this.statusLine.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+    this.statusLine.hidden = false;
+    if (hideAfterMs !== undefined) this.statusTimer = setTimeout(() => this.hideStatus(), hideAfterMs);
+  }
+
+  private hideStatus(): void {
+    this.statusLine.hidden = true;
+    this.statusLine.replaceChildren();
+    delete this.statusLine.dataset.kind;
+  }
+
+  private saveSoon(): void {
+    if (this.saveTimer !== undefined) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      this.persist(this.ui);
+    }, 150);
+  }
+}
+
+function messageItem(message: ChatMessageView): HTMLElement {
+  return h('li', { className: `message role-${message.role}` }, [
+    h('div', { className: 'message-role' }, [
+      h('span', { className: 'role-pill', text: message.role }),
+      message.images ? h('span', { className: 'message-images' }, [codicon('file-media'), `${message.images} ${message.images === 1 ? 'image' : 'images'} attached`]) : null,
+    ]),
+    h('pre', { className: 'message-content', text: message.content }),
+  ]);
+}
+
+function jsonText(value: unknown, indent?: number): string {
+  if (typeof value === 'string') return indent ? JSON.stringify(value) : value;
+  try {
+    return JSON.stringify(value, null, indent) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function setDisabled(el: HTMLElement, disabled: boolean): void {
+  el.toggleAttribute('disabled', disabled);
+  el.setAttribute('aria-disabled', String(disabled));
+}
