@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import type { Services } from '../services';
 import type { RunRequest } from '../runController';
 import { activePromptDocument } from './activePrompt';

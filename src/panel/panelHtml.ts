@@ -57,7 +57,7 @@ ${styles}
     <title>Prompt Loop</title>
   </head>
   <body>
-    <div id="root" class="prompt-loop"></div>
+    <div id="root" class="prompt-loop" data-panel="prompt-loop"></div>
     <script nonce="${n}" src="${escapeHtml(scriptUri)}"></script>
   </body>
 </html>

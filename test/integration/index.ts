@@ -21,6 +21,7 @@ import { screenshot, uiBridgeAvailable } from './uiBridge';
 
 const suites: (() => Promise<unknown>)[] = [
   () => import('./smoke.test.js'),
+  () => import('./runPrompt.test.js'),
 ];
 
 /** Prefix of the machine-readable lines the outer runner counts and hides. */

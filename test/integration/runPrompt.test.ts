@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PromptLoopApi } from '../../src/extension';
 import { startSimulator } from '../../tools/simulator/server';
-import { screenshot, webview, workbench } from './uiBridge';
+import { clickNotificationButton, notificationMessages, screenshot, webview, workbench } from './uiBridge';
 
 type Simulator = Awaited<ReturnType<typeof startSimulator>>;
 
@@ -71,7 +71,7 @@ suite('Run a prompt side by side', () => {
     await editor.edit((edit) => edit.insert(end, '\n{{tone}} {{shout article}}'));
     const problems = await waitFor('undefined-variable and unknown-helper', () => {
       const list = vscode.languages.getDiagnostics(editor.document.uri);
-      const codes = list.map((d) => String(d.code));
+      const codes = list.map((d) => (typeof d.code === 'object' ? d.code.value : d.code));
       return codes.includes('undefined-variable') && codes.includes('unknown-helper') ? list : undefined;
     });
     const undefinedVar = problems.find((d) => d.code === 'undefined-variable')!;
@@ -125,7 +125,7 @@ suite('Run a prompt side by side', () => {
     try {
       const running = vscode.commands.executeCommand('promptLoop.runPrompt', editor.document.uri);
       await webview.waitFor('[data-model][data-status="streaming"]', { minCount: 1 }, 20_000);
-      await webview.click('button[data-action="stop"]');
+      await webview.click('[data-action="stop"]');
       await running;
       const stopped = await webview.waitFor('[data-model][data-status="stopped"]', { count: 2 }, 10_000);
       assert.equal(stopped.length, 2);
@@ -141,10 +141,10 @@ suite('Run a prompt side by side', () => {
     const editor = await openPrompt('classify-ticket.prompt');
     await vscode.commands.executeCommand('promptLoop.runPrompt', editor.document.uri, { models: ['mistral'] });
     await webview.waitFor('[data-model="mistral"][data-status="failed"]', {}, 15_000);
-    const message = await workbench.waitFor('.notifications-toasts .notification-list-item-message', { textIncludes: 'not installed' }, 10_000);
-    assert.match(message[0].text, /mistral/);
+    const message = await waitFor('the not-installed notification', async () => (await notificationMessages()).find((m) => m.includes('not installed')));
+    assert.match(message, /mistral/);
     await screenshot('model-missing');
-    await workbench.click('.notifications-toasts .monaco-button:has-text("Pull mistral")');
+    await clickNotificationButton('not installed', 'Pull mistral');
     await waitFor('mistral to be installed', async () => (await api.services.ollama.models({ refresh: true })).some((m) => m.name.startsWith('mistral')), 30_000);
     await closeNotifications();
   });
@@ -157,11 +157,14 @@ suite('Run a prompt side by side', () => {
       await vscode.commands.executeCommand('promptLoop.runPrompt', editor.document.uri);
       const failed = await webview.waitFor('[data-status="failed"]', { minCount: 2 }, 15_000);
       assert.ok(failed.length >= 2);
-      const toast = await workbench.waitFor('.notifications-toasts .notification-list-item', { textIncludes: '127.0.0.1:9' }, 10_000);
-      assert.match(toast[0].text, /not reachable/);
-      assert.match(toast[0].text, /Retry/);
-      assert.match(toast[0].text, /Open Settings/);
+      await vscode.commands.executeCommand('notifications.showList');
+      const item = await workbench.waitFor('.notifications-center .notification-list-item', { textIncludes: '127.0.0.1:9' }, 10_000);
+      assert.match(item[0].text, /not reachable/);
+      const buttons = await workbench.query('.notifications-center .notification-list-item .monaco-button');
+      const labels = buttons.map((b) => b.text.trim());
+      assert.ok(labels.includes('Retry') && labels.includes('Open Settings'), `buttons: ${labels.join(', ')}`);
       await screenshot('server-unreachable');
+      await vscode.commands.executeCommand('notifications.hideList');
     } finally {
       await config().update('ollamaHost', sim.url, vscode.ConfigurationTarget.Workspace);
       await closeNotifications();

@@ -131,3 +131,18 @@ export async function notificationMessages(timeoutMs = defaultTimeoutMs): Promis
     await vscode.commands.executeCommand('notifications.hideList');
   }
 }
+
+/**
+ * Clicks the button labelled `button` on the notification whose text includes
+ * `textIncludes`, through the notification center (toasts never show here).
+ */
+export async function clickNotificationButton(textIncludes: string, button: string, timeoutMs = defaultTimeoutMs): Promise<void> {
+  await vscode.commands.executeCommand('notifications.showList');
+  try {
+    const item = `.notifications-center .notification-list-item:has-text(${JSON.stringify(textIncludes)})`;
+    await workbench.waitFor(item, {}, timeoutMs);
+    await workbench.click(`${item} .monaco-button:has-text(${JSON.stringify(button)}) >> nth=0`, timeoutMs);
+  } finally {
+    await vscode.commands.executeCommand('notifications.hideList');
+  }
+}
