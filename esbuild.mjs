@@ -22,6 +22,19 @@ const builds = [
     logLevel: 'warning',
   },
   {
+    // The headless CLI (`prompt-loop sweep …`): repo tooling for CI, not in the .vsix.
+    entryPoints: { cli: 'src/cli/main.ts' },
+    outdir: 'dist',
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    banner: { js: '#!/usr/bin/env node' },
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+  },
+  {
     entryPoints: { panel: 'webview/main.ts' },
     outdir: 'dist/webview',
     bundle: true,

@@ -7,6 +7,12 @@ export const commandIds = {
   showRenderedPrompt: 'promptLoop.showRenderedPrompt',
   pullModel: 'promptLoop.pullModel',
   checkModels: 'promptLoop.checkModels',
+  runSweep: 'promptLoop.runSweep',
+  newVariant: 'promptLoop.newVariant',
+  compareVariants: 'promptLoop.compareVariants',
+  addTestCase: 'promptLoop.addTestCase',
+  exportResults: 'promptLoop.exportResults',
+  cancelSweep: 'promptLoop.cancelSweep',
 } as const;
 
 export type CommandId = (typeof commandIds)[keyof typeof commandIds];

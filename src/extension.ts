@@ -1,15 +1,22 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { FamilyIndex } from './familyIndex';
 import { InputChooser } from './inputs';
+import { CaseDiagnostics } from './language/caseDiagnostics';
 import { PromptCodeLens } from './language/codeLens';
 import { PromptCompletion } from './language/completion';
 import { PromptDiagnostics } from './language/diagnostics';
 import { PromptHover } from './language/hover';
 import { OllamaService } from './ollamaService';
 import { PromptLoopPanel } from './panel/promptLoopPanel';
+import { PanelHub } from './panelHub';
 import { RenderedPromptView } from './renderedPromptView';
 import { RunController } from './runController';
 import type { Services } from './services';
+import { StoreService } from './storeService';
+import { SweepController } from './sweepController';
+import { VariantCompare } from './variantCompare';
+import { FamilyTree } from './views/familyTree';
 
 /** What activate() returns: used by the integration tests, stable for other extensions. */
 export interface PromptLoopApi {
@@ -22,19 +29,29 @@ export function activate(context: vscode.ExtensionContext): PromptLoopApi {
   const log = vscode.window.createOutputChannel('Prompt Loop', { log: true });
   const ollama = new OllamaService(log);
   const inputs = new InputChooser(context.workspaceState);
+  const families = new FamilyIndex();
+  const stores = new StoreService(log);
   const runs = new RunController(ollama, inputs, context.workspaceState, log);
-  const panel = PromptLoopPanel.register(context, runs, log);
+  const sweeps = new SweepController(ollama, families, stores, context.workspaceState, context.globalState, log);
+  const compare = new VariantCompare(families);
+  const panel = PromptLoopPanel.register(context, new PanelHub(runs, sweeps, compare), log);
   runs.attach(panel);
+  sweeps.attach(panel);
+  compare.attach(panel);
   const rendered = RenderedPromptView.register(context, runs);
-  context.subscriptions.push(log, ollama, runs);
+  context.subscriptions.push(log, ollama, families, stores, runs, sweeps);
 
-  const services: Services = { context, log, ollama, inputs, runs, panel, rendered };
+  const tree = FamilyTree.register(context, families);
+  const services: Services = { context, log, ollama, inputs, runs, panel, rendered, families, stores, sweeps, compare, tree };
   registerCommands(services);
   const codeLens = PromptCodeLens.register(context, inputs);
   context.subscriptions.push(runs.onDidFinishRun(() => codeLens.refresh()));
   PromptDiagnostics.register(context, ollama);
+  CaseDiagnostics.register(context, families);
   PromptCompletion.register(context, ollama);
   PromptHover.register(context, inputs);
+  // The last sweep comes back from the store (not memory) once the window has settled.
+  void sweeps.restore();
 
   const activationMs = performance.now() - started;
   log.info(`Prompt Loop activated in ${activationMs.toFixed(1)} ms (Ollama host ${ollama.host})`);

@@ -129,7 +129,7 @@ export class RunController implements vscode.Disposable {
       },
     );
     this.session = session;
-    this.panel.show(true);
+    this.panel.bringForward('run');
     this.panel.post({ type: 'runStarted', run: session.view, previousRun: this.previousRun });
     await vscode.commands.executeCommand('setContext', 'promptLoop.running', true);
     this.log.info(`Run ${session.view.runId}: ${fileName} with ${input.label} on ${models.join(', ')} at ${host}`);

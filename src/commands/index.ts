@@ -2,15 +2,21 @@ import * as vscode from 'vscode';
 import type { CommandId } from '../commandIds';
 import { commandIds } from '../commandIds';
 import type { Services } from '../services';
+import { addTestCase } from './addTestCase';
+import { cancelSweep } from './cancelSweep';
 import { checkModels } from './checkModels';
+import { compareVariants } from './compareVariants';
+import { exportResults } from './exportResults';
+import { newVariant } from './newVariant';
 import { pullModel } from './pullModel';
 import { runPrompt } from './runPrompt';
+import { runSweep } from './runSweep';
 import { selectModels } from './selectModels';
 import { showRenderedPrompt } from './showRenderedPrompt';
 import { showResults } from './showResults';
 import { stopRun } from './stopRun';
 
-type Command = (services: Services, ...args: never[]) => Promise<void>;
+type Command = (services: Services, ...args: never[]) => Promise<unknown>;
 
 const commands: Record<CommandId, Command> = {
   [commandIds.runPrompt]: runPrompt,
@@ -20,6 +26,12 @@ const commands: Record<CommandId, Command> = {
   [commandIds.showRenderedPrompt]: showRenderedPrompt,
   [commandIds.pullModel]: pullModel,
   [commandIds.checkModels]: checkModels,
+  [commandIds.runSweep]: runSweep,
+  [commandIds.newVariant]: newVariant,
+  [commandIds.compareVariants]: compareVariants,
+  [commandIds.addTestCase]: addTestCase,
+  [commandIds.exportResults]: exportResults,
+  [commandIds.cancelSweep]: cancelSweep,
 };
 
 /** Registers every command in one loop; errors become messages, never silent. */
@@ -28,7 +40,8 @@ export function registerCommands(services: Services): void {
     services.context.subscriptions.push(
       vscode.commands.registerCommand(id, async (...args: unknown[]) => {
         try {
-          await command(services, ...(args as never[]));
+          // The result goes back to executeCommand callers (tests, other extensions).
+          return await command(services, ...(args as never[]));
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
           services.log.error(`${id} failed: ${message}`);

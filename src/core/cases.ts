@@ -5,7 +5,7 @@
  * `.csv` (a header row of variable names).
  */
 import * as path from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { parse as parseYaml, stringify as stringifyYaml, YAMLParseError } from 'yaml';
 
 export interface TestCase {
   /** 0-based position in the file. */
@@ -177,4 +177,45 @@ export function caseLabel(testCase: TestCase): string {
   const first = Object.values(testCase.input).find((value) => typeof value === 'string' && value.trim());
   const preview = typeof first === 'string' ? first.replace(/\s+/g, ' ').trim() : JSON.stringify(testCase.input);
   return `case ${testCase.index + 1}: ${preview.length > 60 ? preview.slice(0, 59) + '…' : preview}`;
+}
+
+/** Whether two inputs hold the same values (key order aside). */
+export function sameInput(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const key of keys) {
+    if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) return false;
+  }
+  return true;
+}
+
+/**
+ * The text of a cases file with one more case at its end, in the file's own
+ * format. Comments and the existing cases are kept as written. A CSV file gains
+ * header columns for variables it did not have (earlier rows get empty cells).
+ */
+export function appendCase(text: string, fileName: string, input: Record<string, unknown>): string {
+  const lower = fileName.toLowerCase();
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const withBreak = text === '' || text.endsWith('\n') ? text : text + eol;
+  if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) return withBreak + JSON.stringify(input) + eol;
+  if (lower.endsWith('.csv')) return appendCsvRow(text, input, eol);
+  return withBreak + stringifyYaml([input], { lineWidth: 0 }).replace(/\n/g, eol);
+}
+
+function appendCsvRow(text: string, input: Record<string, unknown>, eol: string): string {
+  const { rows } = parseCsv(text.replace(/^\uFEFF/, ''));
+  const header = rows[0]?.cells.map((c) => c.trim()) ?? [];
+  const added = Object.keys(input).filter((key) => !header.includes(key));
+  const columns = [...header, ...added];
+  const cell = (value: unknown) => {
+    const textValue = value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+    return /[",\r\n]|^\s|\s$/.test(textValue) ? `"${textValue.replace(/"/g, '""')}"` : textValue;
+  };
+  const newRow = columns.map((c) => cell(input[c])).join(',');
+  if (added.length === 0 && rows.length > 0) {
+    return (text.endsWith('\n') ? text : text + eol) + newRow + eol;
+  }
+  // New columns: rewrite the header and pad the rows (their cells are re-quoted as needed).
+  const body = rows.slice(1).filter((r) => !(r.cells.length === 1 && r.cells[0] === '')).map((r) => [...r.cells, ...Array<string>(Math.max(0, columns.length - r.cells.length)).fill('')].map(cell).join(','));
+  return [columns.map(cell).join(','), ...body, newRow].join(eol) + eol;
 }

@@ -157,6 +157,23 @@ export async function streamChat(client: ChatClient, request: ChatRequest, progr
   }
 }
 
+/**
+ * Whether a failure may go away by itself (a restarted runner, a dropped
+ * connection, a busy server), so the same request is worth sending again.
+ */
+export function isTransientError(error: AnswerError): boolean {
+  switch (error.kind) {
+    case 'cut':
+    case 'timeout':
+    case 'unreachable':
+      return true;
+    case 'server':
+      return error.httpStatus === undefined || error.httpStatus >= 500 || error.httpStatus === 429;
+    default:
+      return false;
+  }
+}
+
 /** Reads Ollama's final-chunk counters (nanoseconds) into display metrics. */
 export function metricsFromFinalChunk(chunk: Partial<ChatResponse>): AnswerMetrics {
   const ms = (ns: number | undefined) => (typeof ns === 'number' && ns > 0 ? ns / 1e6 : undefined);
@@ -185,7 +202,7 @@ export function classifyOllamaError(error: unknown, host: string, model: string,
     return { kind: 'cut', message: `The stream from ${model} ended before it finished (${message}).${hadText ? ' The partial answer is kept.' : ''}` };
   }
   if (typeof status === 'number') {
-    return { kind: 'server', message: `Ollama at ${host} answered ${status}: ${message}` };
+    return { kind: 'server', message: `Ollama at ${host} answered ${status}: ${message}`, httpStatus: status };
   }
   if (/fetch failed/i.test(message)) {
     return { kind: 'unreachable', message: `Ollama is not reachable at ${host}. Is \`ollama serve\` running?` };

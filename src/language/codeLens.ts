@@ -43,6 +43,7 @@ export class PromptCodeLens implements vscode.CodeLensProvider {
         tooltip: vscode.l10n.t('Choose which models answer side by side'),
       }),
       new vscode.CodeLens(range, { title: vscode.l10n.t('Input: {0}', input.label), command: commandIds.runPrompt, arguments: [document.uri, { pickInput: true }], tooltip: vscode.l10n.t('Choose the input and run') }),
+      new vscode.CodeLens(range, { title: '$(run-all) ' + vscode.l10n.t('Sweep variants'), command: commandIds.runSweep, arguments: [document.uri], tooltip: vscode.l10n.t('Run the variants of this prompt over its test cases and models') }),
       new vscode.CodeLens(range, { title: vscode.l10n.t('Rendered prompt'), command: commandIds.showRenderedPrompt, arguments: [document.uri], tooltip: vscode.l10n.t('Show the exact messages sent to Ollama') }),
     ];
   }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
-import type { HostToWebview, PanelState, WebviewToHost } from '../core/protocol';
+import type { HostToWebview, PanelState, PanelViewName, WebviewToHost } from '../core/protocol';
 import { parseWebviewMessage } from '../core/protocol';
 import { panelHtml } from './panelHtml';
 
@@ -20,6 +20,8 @@ export interface PanelHost {
 export class PromptLoopPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private ready = false;
+  /** The view the host last brought forward; replayed with the state after a reload. */
+  private view: PanelViewName | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   private constructor(
@@ -59,6 +61,18 @@ export class PromptLoopPanel implements vscode.Disposable {
       { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: [this.webviewRoot] },
     );
     this.adopt(panel);
+  }
+
+  /** Opens the panel and brings one of its views forward (the run, the sweep grid, the diff). */
+  bringForward(view: PanelViewName, preserveFocus = true): void {
+    this.view = view;
+    this.show(preserveFocus);
+    this.post({ type: 'showView', view });
+  }
+
+  /** Sends the whole state again (after the host's data changed behind the panel's back). */
+  refreshState(): void {
+    this.post({ type: 'state', state: { ...this.host.state(), view: this.view } });
   }
 
   /** Sends a message once the webview is ready; earlier ones are covered by the state it gets then. */
@@ -107,7 +121,7 @@ export class PromptLoopPanel implements vscode.Disposable {
     const message = parsed.message;
     if (message.type === 'ready') {
       this.ready = true;
-      this.post({ type: 'state', state: this.host.state() });
+      this.refreshState();
       this.post({ type: 'reply', requestId: message.requestId, ok: true });
       return;
     }

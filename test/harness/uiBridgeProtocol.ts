@@ -47,6 +47,7 @@ export type BridgeRequest =
   | { op: 'click'; target: BridgeTarget; selector: string; timeoutMs: number }
   | { op: 'focus'; target: BridgeTarget; selector: string; timeoutMs: number }
   | { op: 'press'; target: BridgeTarget; key: string; selector?: string; timeoutMs: number }
+  | { op: 'type'; target: BridgeTarget; text: string; selector?: string; timeoutMs: number }
   | { op: 'activeElement'; target: BridgeTarget; timeoutMs: number }
   | { op: 'exists'; target: BridgeTarget; timeoutMs: number }
   | { op: 'screenshot'; name: string; timeoutMs: number };

@@ -182,6 +182,14 @@ async function perform(page: Page, req: BridgeRequest, screenshotDir: string): P
         await page.keyboard.press(req.key);
       }
       return null;
+    case 'type':
+      if (req.selector) {
+        // fill() replaces the value the way a user selecting all and typing would.
+        await (await frameFor(page, req.target)).locator(req.selector).fill(req.text, { timeout });
+      } else {
+        await page.keyboard.type(req.text);
+      }
+      return null;
     case 'activeElement':
       return (await frameFor(page, req.target)).evaluate(activeElementSnapshot);
     case 'exists':

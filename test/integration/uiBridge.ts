@@ -63,6 +63,7 @@ function describe(req: DistributiveOmit<BridgeRequest, 'timeoutMs'>): string {
     'selector' in req && req.selector !== undefined ? JSON.stringify(req.selector) : undefined,
     'key' in req ? JSON.stringify(req.key) : undefined,
     'name' in req ? JSON.stringify(req.name) : undefined,
+    'text' in req ? JSON.stringify(req.text.slice(0, 40)) : undefined,
   ].filter(Boolean);
   return `${target}${req.op}(${args.join(', ')})`;
 }
@@ -82,6 +83,8 @@ export interface UiSurface {
   press(key: string, selector?: string, timeoutMs?: number): Promise<void>;
   /** Focuses the one element matching `selector`. */
   focus(selector: string, timeoutMs?: number): Promise<void>;
+  /** Types `text`: into the one element matching `selector` (replacing its value), else into whatever has focus. */
+  type(text: string, selector?: string, timeoutMs?: number): Promise<void>;
   /** The focused element (descending into shadow roots); `body` when nothing is. */
   activeElement(timeoutMs?: number): Promise<ActiveElement>;
 }
@@ -93,6 +96,7 @@ function surface(target: BridgeTarget): UiSurface {
     click: (selector, timeoutMs) => call({ op: 'click', target, selector }, timeoutMs),
     press: (key, selector, timeoutMs) => call({ op: 'press', target, key, selector }, timeoutMs),
     focus: (selector, timeoutMs) => call({ op: 'focus', target, selector }, timeoutMs),
+    type: (text, selector, timeoutMs) => call({ op: 'type', target, text, selector }, timeoutMs),
     activeElement: (timeoutMs) => call({ op: 'activeElement', target }, timeoutMs),
   };
 }
@@ -145,4 +149,25 @@ export async function clickNotificationButton(textIncludes: string, button: stri
   } finally {
     await vscode.commands.executeCommand('notifications.hideList');
   }
+}
+
+const quickInput = '.quick-input-widget input';
+
+/**
+ * Runs a command the way a person does: F1, type its title, Enter. Resolves once
+ * the palette has taken the command (the command itself may still be running).
+ */
+export async function runFromPalette(title: string, timeoutMs = defaultTimeoutMs): Promise<void> {
+  await workbench.press('F1');
+  await workbench.waitFor(quickInput, { visible: true }, timeoutMs);
+  await workbench.type(`>${title}`, quickInput, timeoutMs);
+  await workbench.waitFor('.quick-input-list .monaco-list-row', { textIncludes: title, minCount: 1 }, timeoutMs);
+  await workbench.press('Enter', quickInput, timeoutMs);
+}
+
+/** Answers the open quick input (an input box or a quick pick's filter) with `text` and Enter. */
+export async function answerQuickInput(text: string, timeoutMs = defaultTimeoutMs): Promise<void> {
+  await workbench.waitFor(quickInput, { visible: true }, timeoutMs);
+  await workbench.type(text, quickInput, timeoutMs);
+  await workbench.press('Enter', quickInput, timeoutMs);
 }

@@ -180,13 +180,26 @@ void describe('Ollama simulator: chat and generate', () => {
         (await ollama.chat({ model, messages: ask(content), options })).message.content;
       const prompt = 'Describe the lighthouse keeper routine during winter storms.';
       const a = await answer('llama3.2', prompt);
-      assert.equal(await answer('llama3.2', prompt), a);
+      assert.equal(await answer('llama3.2', prompt, { seed: 7 }), await answer('llama3.2', prompt, { seed: 7 }));
+      assert.equal(await answer('llama3.2', prompt, { temperature: 0 }), await answer('llama3.2', prompt, { temperature: 0 }));
       assert.notEqual(await answer('qwen2.5:7b', prompt), a);
       assert.notEqual(await answer('llama3.2', 'Explain how sourdough starters ferment.'), a);
       assert.notEqual(await answer('llama3.2', prompt, { seed: 1 }), await answer('llama3.2', prompt, { seed: 2 }));
       assert.notEqual(await answer('llama3.2', prompt, { temperature: 0 }), await answer('llama3.2', prompt, { temperature: 0.9 }));
       assert.match(a, /lighthouse|keeper|routine|winter|storms/);
       assert.ok(a.split(/\s+/).length > 15, 'a plausible multi-sentence answer');
+    }));
+
+  void test('without a seed, repeated requests at temperature > 0 sample among a few answers, like a real model', () =>
+    withSim(fast, async (_sim, ollama) => {
+      const prompt = 'Describe the lighthouse keeper routine during winter storms.';
+      const texts: string[] = [];
+      for (let i = 0; i < 12; i++) texts.push((await ollama.chat({ model: 'llama3.2', messages: ask(prompt), options: { temperature: 1 } })).message.content);
+      const distinct = new Set(texts).size;
+      assert.ok(distinct >= 2 && distinct <= 4, `${distinct} distinct answers in 12`);
+      const cold = new Set<string>();
+      for (let i = 0; i < 4; i++) cold.add((await ollama.chat({ model: 'llama3.2', messages: ask(prompt), options: { temperature: 0 } })).message.content);
+      assert.equal(cold.size, 1, 'temperature 0 pins the answer');
     }));
 
   void test('format: a JSON schema yields parseable JSON with required keys, enums and bounds', () =>
@@ -227,13 +240,14 @@ void describe('Ollama simulator: chat and generate', () => {
 
   void test('num_predict caps the answer (done_reason length); stop sequences end it early', () =>
     withSim(fast, async (_sim, ollama) => {
-      const full = await ollama.chat({ model: 'phi3:mini', messages: ask(question) });
+      // A seed pins the sample, so the three requests draw the same answer.
+      const full = await ollama.chat({ model: 'phi3:mini', messages: ask(question), options: { seed: 3 } });
       assert.ok(full.eval_count > 8);
-      const capped = await ollama.chat({ model: 'phi3:mini', messages: ask(question), options: { num_predict: 5 } });
+      const capped = await ollama.chat({ model: 'phi3:mini', messages: ask(question), options: { seed: 3, num_predict: 5 } });
       assert.equal(capped.eval_count, 5);
       assert.equal(capped.done_reason, 'length');
       assert.ok(full.message.content.startsWith(capped.message.content), 'a capped answer is a prefix of the full one');
-      const stopped = await ollama.chat({ model: 'phi3:mini', messages: ask(question), options: { stop: ['.'] } });
+      const stopped = await ollama.chat({ model: 'phi3:mini', messages: ask(question), options: { seed: 3, stop: ['.'] } });
       assert.equal(stopped.done_reason, 'stop');
       assert.ok(!stopped.message.content.includes('.'));
       assert.ok(full.message.content.startsWith(stopped.message.content));
@@ -494,9 +508,9 @@ void describe('Ollama simulator: faults', () => {
 void describe('Ollama simulator: aborts', () => {
   void test('aborting one in-flight stream does not disturb another', () =>
     withSim({ timeScale: 0.05, parallel: 2 }, async (sim, ollama) => {
-      const expected = await ollama.chat({ model: 'llama3.2', messages: ask('Explain tidal energy in detail.') });
+      const expected = await ollama.chat({ model: 'llama3.2', messages: ask('Explain tidal energy in detail.'), options: { seed: 1 } });
       const a = await ollama.chat({ model: 'llama3.2', messages: ask(question), stream: true });
-      const b = await ollama.chat({ model: 'llama3.2', messages: ask('Explain tidal energy in detail.'), stream: true });
+      const b = await ollama.chat({ model: 'llama3.2', messages: ask('Explain tidal energy in detail.'), options: { seed: 1 }, stream: true });
       const aDone = collect<ChatResponse>(a, (_chunk, i) => {
         if (i === 2) a.abort();
       });

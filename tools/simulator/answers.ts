@@ -53,9 +53,27 @@ export function answerSeed(req: AnswerRequest): string {
   ]);
 }
 
-/** The answer for `req`, from the generator `chooseAnswerGenerator` picks. */
-export function generateAnswer(req: AnswerRequest): Answer {
-  return chooseAnswerGenerator(req).generate(req, createRng(answerSeed(req)));
+/** Ollama's default temperature, used when a request sets none. */
+const defaultTemperature = 0.8;
+
+/**
+ * Which of a prompt's few likely answers the `draw`-th identical request gets.
+ * Like a real model without a fixed seed, a request at temperature > 0 samples
+ * anew: the first request always gets answer 0 (so single requests stay
+ * reproducible), later ones get one of 4 answers, more often a different one
+ * the hotter the temperature. A seed or temperature 0 pins the answer.
+ */
+export function sampledVariant(req: AnswerRequest, draw: number): number {
+  const temperature = typeof req.options.temperature === 'number' ? req.options.temperature : defaultTemperature;
+  if (draw <= 0 || req.options.seed !== undefined || temperature <= 0) return 0;
+  const rng = createRng(`${answerSeed(req)}#draw${draw}`);
+  return rng.next() < Math.min(0.9, temperature * 0.6) ? 1 + Math.floor(rng.next() * 3) : 0;
+}
+
+/** The answer for `req` (the `draw`-th identical request), from the generator `chooseAnswerGenerator` picks. */
+export function generateAnswer(req: AnswerRequest, draw = 0): Answer {
+  const variant = sampledVariant(req, draw);
+  return chooseAnswerGenerator(req).generate(req, createRng(variant === 0 ? answerSeed(req) : `${answerSeed(req)}~${variant}`));
 }
 
 const schemaGenerator: AnswerGenerator = {

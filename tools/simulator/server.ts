@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AnswerMessage } from './answers';
-import { generateAnswer } from './answers';
+import { answerSeed, generateAnswer } from './answers';
 import type { CutFault, FaultConfig, SimModel, SimulatorConfig, StallFault } from './config';
 import { normalizeModelName, parseKeepAlive, resolveConfig } from './config';
 import { defaultServerErrorMessage, FaultInjector } from './faults';
@@ -73,6 +73,8 @@ class OllamaSimulator implements RunningSimulator {
   private closed = false;
   private refuseTimer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<InFlight>();
+  /** Requests seen per answer seed: an unseeded request at temperature > 0 samples anew each time. */
+  private draws = new Map<string, number>();
 
   constructor(cfg: SimulatorConfig) {
     this.cfg = cfg;
@@ -130,6 +132,7 @@ class OllamaSimulator implements RunningSimulator {
     this.dropInFlight();
     this.scheduler.dispose();
     this.recorder = new StatsRecorder();
+    this.draws = new Map();
     this.scheduler = this.newScheduler();
     this.declareInstalled();
     await this.setFaults(this.startupFaults);
@@ -451,7 +454,11 @@ class OllamaSimulator implements RunningSimulator {
         }
         await lease.slot(signal);
 
-        const answer = generateAnswer({ endpoint: kind, model, messages, options, format: body.format === '' ? undefined : body.format, think });
+        const answerRequest = { endpoint: kind, model, messages, options, format: body.format === '' ? undefined : body.format, think };
+        const drawKey = answerSeed(answerRequest);
+        const draw = this.draws.get(drawKey) ?? 0;
+        this.draws.set(drawKey, draw + 1);
+        const answer = generateAnswer(answerRequest, draw);
         const shaped = shapeAnswer(answer.thinking, answer.content, options);
         const numCtx = positiveInt(options.num_ctx) ?? this.cfg.defaultNumCtx;
         const contextTokens = Array.isArray(body.context) ? body.context.length : 0;
