@@ -1,5 +1,5 @@
 /** Words and numbers the panel shows; pure functions, no DOM. */
-import type { AnswerError, AnswerMetrics, AnswerStatus } from '../src/core/protocol';
+import type { AnswerError, AnswerMetrics, AnswerStatus, CellConsistency, CellStatus, SweepParams } from '../src/core/protocol';
 
 /** "412 ms", "3.2 s", "1 min 05 s". */
 export function formatDuration(ms: number | undefined): string | undefined {
@@ -135,4 +135,134 @@ export function shortHost(host: string): string {
   } catch {
     return host;
   }
+}
+
+// ---------------------------------------------------------------- sweeps
+
+export const cellStatusLabels: Readonly<Record<CellStatus, string>> = {
+  queued: 'queued',
+  loading: 'loading model',
+  running: 'running',
+  done: 'done',
+  cached: 'cached',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+export const cellStatusIcons: Readonly<Record<CellStatus, string>> = {
+  queued: 'clock',
+  loading: 'loading',
+  running: 'sync',
+  done: 'pass-filled',
+  cached: 'database',
+  failed: 'error',
+  cancelled: 'circle-slash',
+};
+
+/** Statuses whose icon turns (a request in flight). */
+export function isCellActive(status: CellStatus): boolean {
+  return status === 'queued' || status === 'loading' || status === 'running';
+}
+
+/** A finished answer that can be compared: done normally or taken from the cache. */
+export function isCellAnswered(status: CellStatus): boolean {
+  return status === 'done' || status === 'cached';
+}
+
+/** What the grid shows for a variant: the base prompt is "base" (styled apart from a variant named "base"). */
+export function variantLabel(variant: string): string {
+  return variant === '' ? 'base' : variant;
+}
+
+/** The variant in words for screen readers and messages, where styling is lost. */
+export function variantName(variant: string): string {
+  return variant === '' ? 'base prompt' : `variant ${variant}`;
+}
+
+/** "t=0.7 · seed 42"; empty for a point without parameters. */
+export function paramsLabel(params: SweepParams | undefined): string {
+  if (!params) return '';
+  const parts: string[] = [];
+  if (params.temperature !== undefined) parts.push(`t=${params.temperature}`);
+  if (params.seed !== undefined) parts.push(`seed ${params.seed}`);
+  return parts.join(' · ');
+}
+
+/** A short reason a sweep cell failed, to fit in a grid cell. */
+export function cellFailureReason(error: AnswerError | undefined): string {
+  switch (error?.kind) {
+    case 'unreachable':
+      return 'Ollama not reachable';
+    case 'modelMissing':
+      return 'Model not pulled';
+    case 'cut':
+      return 'Stream cut';
+    case 'timeout':
+      return 'Timed out';
+    case 'server':
+      return error.message ? `Server error: ${error.message}` : 'Server error';
+    default:
+      return error?.message || 'The request failed';
+  }
+}
+
+/** "3 runs · 2 distinct · 87% similar". */
+export function consistencyText(consistency: CellConsistency | undefined, repeats: number): string {
+  const answers = consistency?.answers ?? repeats;
+  const runs = `${answers} ${answers === 1 ? 'run' : 'runs'}`;
+  if (!consistency) return runs;
+  const similar = Math.round(Math.min(1, Math.max(0, consistency.similarity)) * 100);
+  return `${runs} · ${consistency.distinct} distinct · ${similar}% similar`;
+}
+
+/** Counts over a sweep's cells, as the progress line shows them. */
+export interface SweepCounts {
+  total: number;
+  done: number;
+  cached: number;
+  failed: number;
+  cancelled: number;
+}
+
+/** Cells that will not change any more. */
+export function finishedCount(counts: SweepCounts): number {
+  return counts.done + counts.cached + counts.failed + counts.cancelled;
+}
+
+/** "37 of 120 · 12 cached · 2 failed" (zero counts are left out). */
+export function progressText(counts: SweepCounts): string {
+  let text = `${finishedCount(counts).toLocaleString('en-US')} of ${counts.total.toLocaleString('en-US')}`;
+  if (counts.cached > 0) text += ` · ${counts.cached.toLocaleString('en-US')} cached`;
+  if (counts.failed > 0) text += ` · ${counts.failed.toLocaleString('en-US')} failed`;
+  if (counts.cancelled > 0) text += ` · ${counts.cancelled.toLocaleString('en-US')} cancelled`;
+  return text;
+}
+
+/** "2 variants × 2 models × 3 cases" (× parameter points × repeats when there are several). */
+export function sweepShape(variants: number, models: number, cases: number, points: number, repeats: number): string {
+  const part = (n: number, one: string, many: string): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+  const parts = [part(variants, 'variant', 'variants'), part(models, 'model', 'models'), part(cases, 'case', 'cases')];
+  if (points > 1) parts.push(part(points, 'parameter point', 'parameter points'));
+  if (repeats > 1) parts.push(part(repeats, 'repeat', 'repeats'));
+  return parts.join(' × ');
+}
+
+/** "4.2 / 5 (7 ratings)". */
+export function scoreText(meanScore: number | undefined, ratings: number | undefined): string | undefined {
+  if (meanScore === undefined || !Number.isFinite(meanScore)) return undefined;
+  const count = ratings === undefined ? '' : ` (${ratings} ${ratings === 1 ? 'rating' : 'ratings'})`;
+  return `${meanScore.toFixed(1)} / 5${count}`;
+}
+
+/** Words removed and added in a word diff (whitespace-only parts count none). */
+export function diffWordCounts(parts: readonly { value: string; added?: boolean; removed?: boolean }[]): { removed: number; added: number } {
+  let removed = 0;
+  let added = 0;
+  for (const part of parts) {
+    if (!part.added && !part.removed) continue;
+    const words = part.value.split(/\s+/).filter((w) => w !== '').length;
+    if (part.added) added += words;
+    else removed += words;
+  }
+  return { removed, added };
 }

@@ -11,7 +11,11 @@ import { HostConnection } from './hostConnection';
 import { Panel } from './panel';
 import { readUiState } from './uiState';
 
-const hostMessageTypes: ReadonlySet<string> = new Set<HostToWebview['type']>(['state', 'runStarted', 'chunks', 'answerUpdated', 'runFinished', 'reply']);
+const hostMessageTypes: ReadonlySet<string> = new Set<HostToWebview['type']>([
+  'state', 'runStarted', 'chunks', 'answerUpdated', 'runFinished',
+  'sweepStarted', 'sweepCells', 'sweepFinished', 'variantDiff', 'showView',
+  'reply',
+]);
 
 function isHostMessage(data: unknown): data is HostToWebview {
   return typeof data === 'object' && data !== null && hostMessageTypes.has(String((data as { type?: unknown }).type));

@@ -1,14 +1,25 @@
 /**
- * The Prompt Loop panel: header and actions, the messages view, one column per
- * model, the inline status line and the screen-reader live region. It renders
- * what the host sends and keeps only view choices of its own.
+ * The Prompt Loop panel: header and actions, the view switcher, and three views:
+ * the single run (messages view, one column per model), the sweep results grid
+ * and the variant diff; plus the inline status line and the screen-reader live
+ * region. It renders what the host sends and keeps only view choices of its own.
  */
-import type { AnswerView, ChatMessageView, HostToWebview, PanelState, RunView } from '../src/core/protocol';
+import type { AnswerView, ChatMessageView, HostToWebview, PanelState, PanelViewName, RunView } from '../src/core/protocol';
 import { AnswerColumn, type ColumnHost } from './answerColumn';
+import { VariantDiff } from './diffView';
 import { codicon, custom, h, replaceChildren } from './dom';
-import { isActive } from './format';
+import { isActive, sweepShape, variantName } from './format';
 import type { HostConnection, ReplyMessage, WebviewRequest } from './hostConnection';
-import type { UiState } from './uiState';
+import { SweepResults } from './sweepResults';
+import { resolveView, type UiState } from './uiState';
+
+const viewOrder: readonly PanelViewName[] = ['run', 'sweep', 'diff'];
+
+const viewButtons: Readonly<Record<PanelViewName, { label: string; icon: string; title: string }>> = {
+  run: { label: 'Run', icon: 'split-horizontal', title: 'The latest run: one column per model' },
+  sweep: { label: 'Sweep', icon: 'table', title: 'The latest sweep: the results grid' },
+  diff: { label: 'Diff', icon: 'diff', title: 'The latest variant comparison' },
+};
 
 const failureWording: Readonly<Record<WebviewRequest['type'], string>> = {
   ready: 'The panel could not connect to Prompt Loop',
@@ -18,6 +29,11 @@ const failureWording: Readonly<Record<WebviewRequest['type'], string>> = {
   showRenderedPrompt: 'Could not show the rendered prompt',
   openLink: 'Could not open the link',
   copyAnswer: 'Could not copy the answer',
+  cancelSweep: 'Could not cancel the sweep',
+  rerunSweep: 'Could not run the sweep again',
+  exportSweep: 'Could not export the sweep',
+  copyCell: 'Could not copy the answer',
+  openDiffEditor: 'Could not open the diff editor',
 };
 
 export class Panel implements ColumnHost {
@@ -32,6 +48,9 @@ export class Panel implements ColumnHost {
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private statusTimer: ReturnType<typeof setTimeout> | undefined;
   private connection: HostConnection | undefined;
+  private view: PanelViewName = 'run';
+  private readonly sweepResults: SweepResults;
+  private readonly variantDiff: VariantDiff;
 
   private readonly promptName: HTMLElement;
   private readonly inputLabel: HTMLElement;
@@ -41,6 +60,10 @@ export class Panel implements ColumnHost {
   private readonly stopButton: HTMLElement;
   private readonly modelsButton: HTMLElement;
   private readonly messagesButton: HTMLElement;
+  private readonly runActions: HTMLElement;
+  private readonly viewSwitcher: HTMLElement;
+  private readonly viewButtons: Record<PanelViewName, HTMLElement>;
+  private readonly runView: HTMLElement;
   private readonly statusLine: HTMLElement;
   private readonly messagesView: HTMLElement;
   private readonly columnsEl: HTMLElement;
@@ -71,15 +94,30 @@ export class Panel implements ColumnHost {
     }, { passive: true });
     this.emptyState = h('div', { className: 'empty-state', attrs: { hidden: '' } });
     this.liveRegion = h('div', { className: 'sr-only', attrs: { 'aria-live': 'polite', role: 'status' } });
+    this.runView = h('div', { className: 'run-view', attrs: { 'data-view': 'run' } }, [this.messagesView, this.columnsEl, this.emptyState]);
+    this.sweepResults = new SweepResults(ui.sweep, {
+      post: (request) => this.post(request),
+      openLink: (href) => this.openLink(href),
+      announce: (text) => this.announce(text),
+      saveSoon: () => this.saveSoon(),
+    });
+    this.variantDiff = new VariantDiff({ openDiffEditor: () => this.post({ type: 'openDiffEditor' }) });
 
+    this.viewButtons = {
+      run: this.viewButton('run'),
+      sweep: this.viewButton('sweep'),
+      diff: this.viewButton('diff'),
+    };
+    this.viewSwitcher = h('div', { className: 'view-switcher segmented', attrs: { role: 'group', 'aria-label': 'View', hidden: '' } }, viewOrder.map((v) => this.viewButtons[v]));
+    this.runActions = h('div', { className: 'actions', attrs: { role: 'toolbar', 'aria-label': 'Run actions' } }, [this.rerunButton, this.stopButton, this.modelsButton, this.messagesButton]);
     const header = h('header', { className: 'panel-header' }, [
       h('div', { className: 'title' }, [
         h('div', { className: 'title-line' }, [codicon('sparkle', 'title-icon'), this.promptName]),
         h('div', { className: 'subtitle' }, [this.inputLabel, h('span', { className: 'run-state' }, [this.runningRing, this.runSummary])]),
       ]),
-      h('div', { className: 'actions', attrs: { role: 'toolbar', 'aria-label': 'Run actions' } }, [this.rerunButton, this.stopButton, this.modelsButton, this.messagesButton]),
+      h('div', { className: 'header-end' }, [this.viewSwitcher, this.runActions]),
     ]);
-    replaceChildren(root, [header, this.statusLine, this.messagesView, this.columnsEl, this.emptyState, this.liveRegion]);
+    replaceChildren(root, [header, this.statusLine, this.runView, this.sweepResults.el, this.variantDiff.el, this.liveRegion]);
     root.addEventListener('keydown', (event) => this.onKeyDown(event));
     root.addEventListener('focusin', (event) => {
       const column = this.columnOf(event.target);
@@ -134,6 +172,28 @@ export class Panel implements ColumnHost {
         this.announce(`Run finished: ${answers.length - failed} of ${answers.length} answered${failed ? `, ${failed} failed` : ''}`);
         break;
       }
+      case 'sweepStarted':
+        this.received = true;
+        this.sweepResults.load(message.sweep, false);
+        this.announce(`Sweep started: ${message.sweep.cells.length} ${message.sweep.cells.length === 1 ? 'request' : 'requests'}`);
+        this.showView('sweep', 'host');
+        break;
+      case 'sweepCells':
+        this.sweepResults.applyCells(message);
+        break;
+      case 'sweepFinished':
+        this.sweepResults.finish(message);
+        this.renderHeader();
+        break;
+      case 'variantDiff':
+        this.received = true;
+        this.variantDiff.show(message.diff);
+        // The user asked for this comparison: show it (the host's own choice is left as it was).
+        this.showView('diff', 'data');
+        break;
+      case 'showView':
+        this.showView(message.view, 'host');
+        break;
       case 'reply':
         this.connection?.handleReply(message);
         break;
@@ -149,6 +209,12 @@ export class Panel implements ColumnHost {
     if (request.type === 'copyAnswer') {
       const model = this.columns.find((c) => c.answer.answerId === request.answerId)?.model ?? this.previousRun?.answers.find((a) => a.answerId === request.answerId)?.model;
       this.showStatus('info', model ? `Copied the answer from ${model}` : 'Copied the answer', 2500);
+    }
+    if (request.type === 'copyCell') {
+      const sweep = this.sweepResults.sweep;
+      const cell = sweep?.sweepId === request.sweepId ? sweep.cellById(request.cellId) : undefined;
+      const where = cell ? ` (${sweep?.cases[cell.caseIndex]?.label ?? `case ${cell.caseIndex + 1}`} · ${variantName(cell.variant)} on ${cell.model}${sweep && sweep.repeats > 1 ? ` · run ${cell.repeat + 1}` : ''})` : '';
+      this.showStatus('info', `Copied the answer${where}`, 2500);
     }
   }
 
@@ -197,7 +263,16 @@ export class Panel implements ColumnHost {
       if (top !== undefined) column.scrollTo(top);
     }
     this.columnsEl.scrollLeft = this.ui.columnsScroll;
-    if (firstState || hadFocus) this.restoreFocus(hadFocus);
+
+    const gridHadFocus = this.sweepResults.el.contains(document.activeElement);
+    if (state.sweep) this.sweepResults.load(state.sweep, true);
+    else this.sweepResults.clear();
+    this.variantDiff.show(state.diff);
+    const view = resolveView(this.ui, state.view, this.availableViews());
+    if (state.view !== undefined) this.ui.hostView = state.view;
+    this.showView(view, 'restore');
+    if (view === 'run' && (firstState || hadFocus)) this.restoreFocus(hadFocus);
+    if (view === 'sweep' && (firstState || gridHadFocus) && (gridHadFocus || document.hasFocus()) && this.ui.sweep.activeCell !== undefined) this.sweepResults.focusGrid();
   }
 
   private startRun(run: RunView, previousRun: RunView | undefined): void {
@@ -215,6 +290,7 @@ export class Panel implements ColumnHost {
     this.saveSoon();
     this.buildColumns();
     this.render();
+    this.showView('run', 'data');
     if (hadFocus) this.restoreFocus(true);
   }
 
@@ -259,6 +335,20 @@ export class Panel implements ColumnHost {
   }
 
   private renderHeader(): void {
+    const available = this.availableViews();
+    this.viewSwitcher.hidden = available.size < 2;
+    for (const view of viewOrder) {
+      const button = this.viewButtons[view];
+      button.hidden = !available.has(view);
+      button.setAttribute('aria-pressed', String(view === this.view));
+    }
+    this.runActions.hidden = this.view !== 'run';
+    this.renderRunHeader();
+    this.renderViewTitle();
+  }
+
+  /** The run's title, summary and actions (kept current in every view: the actions are hidden outside the run view). */
+  private renderRunHeader(): void {
     const run = this.run;
     this.promptName.textContent = run ? run.promptName : 'Prompt Loop';
     this.promptName.title = run?.promptPath ?? '';
@@ -294,6 +384,69 @@ export class Panel implements ColumnHost {
     setDisabled(this.messagesButton, !run);
     this.messagesButton.setAttribute('aria-expanded', String(this.ui.messagesOpen && run !== undefined));
     this.messagesButton.toggleAttribute('data-active', this.ui.messagesOpen && run !== undefined);
+  }
+
+  /** Outside the run view the title says what the sweep or the diff is about. */
+  private renderViewTitle(): void {
+    const sweep = this.sweepResults.sweep;
+    const diff = this.variantDiff.current;
+    if (this.view === 'sweep' && sweep) {
+      this.promptName.textContent = sweep.family;
+      this.promptName.title = sweep.familyPath;
+      replaceChildren(this.inputLabel, [codicon('table'), h('span', { text: sweepShape(sweep.variants.length, sweep.models.length, sweep.cases.length, sweep.params.length, sweep.repeats) })]);
+      this.inputLabel.title = `Sweep of ${sweep.familyPath}`;
+    } else if (this.view === 'diff' && diff) {
+      this.promptName.textContent = diff.family;
+      this.promptName.title = '';
+      replaceChildren(this.inputLabel, [codicon('diff'), h('span', { text: `${diff.left.label} → ${diff.right.label}` })]);
+      this.inputLabel.title = diff.basis;
+    } else {
+      return;
+    }
+    this.inputLabel.hidden = false;
+    this.runSummary.hidden = true;
+    this.runningRing.hidden = true;
+  }
+
+  /** Views with something to show; the run view always counts once anything was run. */
+  private availableViews(): Set<PanelViewName> {
+    const views = new Set<PanelViewName>();
+    if (this.run) views.add('run');
+    if (this.sweepResults.sweep) views.add('sweep');
+    if (this.variantDiff.current) views.add('diff');
+    return views;
+  }
+
+  /**
+   * Brings a view forward. `host`: the host asked (showView, sweepStarted); `data`:
+   * new data for it arrived; `user`: the switcher; `restore`: the state was replayed.
+   */
+  private showView(view: PanelViewName, reason: 'host' | 'data' | 'user' | 'restore'): void {
+    if (reason === 'host') this.ui.hostView = view;
+    const available = this.availableViews();
+    // The run view is the empty state too; other views need their data.
+    if (view !== 'run' && !available.has(view)) {
+      this.saveSoon();
+      return;
+    }
+    const changed = view !== this.view;
+    this.view = view;
+    this.ui.view = view;
+    this.saveSoon();
+    this.root.dataset.activeView = view;
+    this.runView.hidden = view !== 'run';
+    this.sweepResults.el.hidden = view !== 'sweep';
+    this.variantDiff.el.hidden = view !== 'diff';
+    this.renderHeader();
+    if (view === 'sweep') this.sweepResults.shown();
+    if (changed && reason === 'user') this.announce(`${viewButtons[view].label} view`);
+  }
+
+  private viewButton(view: PanelViewName): HTMLElement {
+    const { label, icon, title } = viewButtons[view];
+    const button = custom('vscode-button', { className: 'toggle view-button', attrs: { icon, title, secondary: '', 'aria-pressed': 'false', 'data-action': 'showView', 'data-show-view': view }, text: label });
+    button.addEventListener('click', () => this.showView(view, 'user'));
+    return button;
   }
 
   private renderEmptyState(): void {

@@ -1,10 +1,34 @@
 /**
  * What the panel remembers across a reload: only view choices. The host owns the
  * data and sends `state` again after a reload.
+ *
+ * Version 2 added the view choice and the results grid's choices; a version 1
+ * state still reads (its fields are the same, the new ones take their defaults).
  */
+import type { PanelViewName } from '../src/core/protocol';
+import type { GridGrouping } from './gridModel';
+
+/** The results grid's view choices. */
+export interface SweepUiState {
+  grouping: GridGrouping;
+  failedOnly: boolean;
+  differingOnly: boolean;
+  /** Grid cell (gridCellKey) that has the roving focus. */
+  activeCell?: string;
+  /** Grid cell whose detail is open. */
+  selectedCell?: string;
+  /** Repeat shown in the detail. */
+  selectedRepeat: number;
+  /** The detail shows raw text instead of Markdown. */
+  detailRaw: boolean;
+  scrollTop: number;
+  scrollLeft: number;
+  /** The per-variant summary table is expanded. */
+  summaryOpen: boolean;
+}
 
 export interface UiState {
-  version: 1;
+  version: 2;
   /** Models whose answers are shown as raw text instead of Markdown. */
   rawModels: string[];
   /** Model of the answer column that had focus. */
@@ -14,10 +38,29 @@ export interface UiState {
   /** Horizontal scroll of the columns. */
   columnsScroll: number;
   messagesOpen: boolean;
+  /** The view the user chose last. */
+  view?: PanelViewName;
+  /** The view the host had brought forward when the user chose: a newer one from the host wins. */
+  hostView?: PanelViewName;
+  sweep: SweepUiState;
+}
+
+export function defaultSweepUiState(): SweepUiState {
+  return { grouping: 'model', failedOnly: false, differingOnly: false, selectedRepeat: 0, detailRaw: false, scrollTop: 0, scrollLeft: 0, summaryOpen: true };
 }
 
 export function defaultUiState(): UiState {
-  return { version: 1, rawModels: [], answerScroll: {}, columnsScroll: 0, messagesOpen: false };
+  return { version: 2, rawModels: [], answerScroll: {}, columnsScroll: 0, messagesOpen: false, sweep: defaultSweepUiState() };
+}
+
+const viewNames: ReadonlySet<string> = new Set<PanelViewName>(['run', 'sweep', 'diff']);
+
+function isViewName(value: unknown): value is PanelViewName {
+  return typeof value === 'string' && viewNames.has(value);
+}
+
+function finiteNonNegative(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
 /** Reads a stored state defensively: anything malformed falls back to the default. */
@@ -25,7 +68,7 @@ export function readUiState(stored: unknown): UiState {
   const state = defaultUiState();
   if (typeof stored !== 'object' || stored === null) return state;
   const record = stored as Record<string, unknown>;
-  if (record.version !== 1) return state;
+  if (record.version !== 1 && record.version !== 2) return state;
   if (Array.isArray(record.rawModels)) state.rawModels = record.rawModels.filter((m): m is string => typeof m === 'string').slice(0, 200);
   if (typeof record.focusedModel === 'string') state.focusedModel = record.focusedModel;
   if (typeof record.answerScroll === 'object' && record.answerScroll !== null) {
@@ -35,5 +78,35 @@ export function readUiState(stored: unknown): UiState {
   }
   if (typeof record.columnsScroll === 'number' && Number.isFinite(record.columnsScroll)) state.columnsScroll = record.columnsScroll;
   state.messagesOpen = record.messagesOpen === true;
+  if (record.version === 1) return state;
+
+  if (isViewName(record.view)) state.view = record.view;
+  if (isViewName(record.hostView)) state.hostView = record.hostView;
+  const sweep = typeof record.sweep === 'object' && record.sweep !== null ? (record.sweep as Record<string, unknown>) : {};
+  const s = state.sweep;
+  if (sweep.grouping === 'model' || sweep.grouping === 'variant') s.grouping = sweep.grouping;
+  s.failedOnly = sweep.failedOnly === true;
+  s.differingOnly = sweep.differingOnly === true;
+  if (typeof sweep.activeCell === 'string' && sweep.activeCell.length <= 4096) s.activeCell = sweep.activeCell;
+  if (typeof sweep.selectedCell === 'string' && sweep.selectedCell.length <= 4096) s.selectedCell = sweep.selectedCell;
+  const repeat = finiteNonNegative(sweep.selectedRepeat);
+  if (repeat !== undefined && Number.isSafeInteger(repeat)) s.selectedRepeat = repeat;
+  s.detailRaw = sweep.detailRaw === true;
+  s.scrollTop = finiteNonNegative(sweep.scrollTop) ?? 0;
+  s.scrollLeft = finiteNonNegative(sweep.scrollLeft) ?? 0;
+  s.summaryOpen = sweep.summaryOpen !== false;
   return state;
+}
+
+/**
+ * The view to show when the host's state arrives: the user's own choice, unless
+ * the host has brought another view forward since, or the chosen view has no data.
+ */
+export function resolveView(ui: Pick<UiState, 'view' | 'hostView'>, hostView: PanelViewName | undefined, available: ReadonlySet<PanelViewName>): PanelViewName {
+  const hostMovedOn = hostView !== undefined && hostView !== ui.hostView;
+  const wanted = hostMovedOn ? hostView : (ui.view ?? hostView);
+  for (const view of [wanted, hostView, 'run', 'sweep', 'diff'] as const) {
+    if (view !== undefined && available.has(view)) return view;
+  }
+  return 'run';
 }

@@ -1,9 +1,13 @@
 /**
  * Scripted protocol traffic for the preview: a three-model run (two stream to the
  * end, one stream is cut), a re-run that keeps the previous answers visible, a
- * hostile answer and a 1 MB single-line answer.
+ * hostile answer and a 1 MB single-line answer; sweeps (small, with repeats, and
+ * 10,000 cells) streamed as the host would, and a variant diff.
  */
-import type { AnswerMetrics, AnswerView, HostToWebview, RunView } from '../../src/core/protocol';
+import type {
+  AnswerError, AnswerMetrics, AnswerView, CellConsistency, CellStatus, HostToWebview, RunView, SweepCaseView, SweepCellUpdate, SweepCellView, SweepParams, SweepProgress, SweepSummary, SweepView, VariantDiffView,
+} from '../../src/core/protocol';
+import { gridCellKey } from '../../src/core/protocol';
 
 const localHost = 'http://127.0.0.1:11434';
 const gpuHost = 'http://gpu-box.local:11434';
@@ -127,3 +131,313 @@ export function splitIntoChunks(text: string, wordsPerChunk: number): string[] {
 }
 
 export type Message = HostToWebview;
+
+// ---------------------------------------------------------------- sweeps
+
+const sweepCases: SweepCaseView[] = [
+  { index: 0, label: 'case 1: Quarterly report', input: { article: 'Revenue rose 12% to $4.1M; churn fell to 3%…', maxWords: 40 } },
+  { index: 1, label: 'case 2: Local models essay', input: { article: 'Local language models have become good enough…', maxWords: 40 } },
+  { index: 2, label: 'case 3: Release notes v2.4 with a long title that has to wrap inside the case column', input: { article: 'v2.4 adds offline mode, fixes sync conflicts…', maxWords: 40 } },
+];
+
+const answers: Record<string, string[]> = {
+  base: [
+    '## Summary\n\nRevenue grew **12%** to $4.1M while churn dropped to 3%. The company credits the new onboarding flow and expects margins to improve next quarter.',
+    'Local models are now good enough for everyday drafting:\n\n- **Privacy**: documents never leave the machine.\n- **Cost**: no per-token bill.\n- **Speed**: warm models answer in under a second.',
+    'Version 2.4 adds an *offline mode*, fixes sync conflicts when two devices edit the same note, and speeds up search on large vaults by about 40%.',
+  ],
+  concise: [
+    'Revenue +12% ($4.1M), churn down to 3%.',
+    'Local models: private, free to run, fast enough.',
+    'v2.4: offline mode, sync-conflict fix, faster search.',
+  ],
+};
+
+function sweepCellId(variant: string, model: string, caseIndex: number, paramsIndex: number, repeat: number): string {
+  return `${variant || '(base)'}|${model}|${caseIndex}|${paramsIndex}|${repeat}`;
+}
+
+function sweepCells(variants: string[], models: string[], cases: number, params: number, repeats: number): SweepCellView[] {
+  const cells: SweepCellView[] = [];
+  for (let c = 0; c < cases; c++) {
+    for (const variant of variants) {
+      for (const model of models) {
+        for (let p = 0; p < params; p++) {
+          for (let r = 0; r < repeats; r++) {
+            cells.push({ cellId: sweepCellId(variant, model, c, p, r), variant, model, caseIndex: c, paramsIndex: p, repeat: r, status: 'queued', text: '' });
+          }
+        }
+      }
+    }
+  }
+  return cells;
+}
+
+/** 2 variants × 2 models × 3 cases, all queued. */
+export function smallSweep(): SweepView {
+  const variants = ['', 'concise'];
+  const models = ['llama3.2', 'qwen3:8b'];
+  return {
+    sweepId: 'sweep-small', family: 'summarize', familyPath: 'examples/summarize.prompt', variants, models, cases: sweepCases, params: [{}], repeats: 1,
+    cells: sweepCells(variants, models, 3, 1, 1), state: 'running', startedAt: Date.now(), summaries: [], consistency: [],
+  };
+}
+
+/** How each cell of a scripted sweep ends. */
+export interface CellPlan {
+  cellId: string;
+  end: 'done' | 'cached' | 'failed' | 'cancelled';
+  text: string;
+  metrics?: AnswerMetrics;
+  error?: AnswerError;
+}
+
+function metricsFor(seed: number, words: number): AnswerMetrics {
+  const tps = 20 + ((seed * 37) % 30) + 0.4;
+  const ttft = 300 + ((seed * 53) % 900);
+  const answerTokens = Math.round(words * 1.3);
+  return { ttftMs: ttft, tokensPerSecond: tps, promptTokens: 180 + (seed % 40), answerTokens, totalMs: Math.round(ttft + (answerTokens / tps) * 1000), doneReason: 'stop' };
+}
+
+/** The small sweep's ending: a cached cell, a failure with its reason, a cut stream, a cancelled cell. */
+export function smallSweepPlans(): CellPlan[] {
+  return smallSweep().cells.map((cell, i): CellPlan => {
+    const text = answers[cell.variant === '' ? 'base' : cell.variant][cell.caseIndex] + (cell.model === 'qwen3:8b' && cell.variant === '' ? ' Overall, a positive outlook.' : '');
+    const metrics = metricsFor(i + 1, text.split(/\s+/).length);
+    if (cell.variant === '' && cell.model === 'llama3.2' && cell.caseIndex === 0) return { cellId: cell.cellId, end: 'cached', text, metrics };
+    if (cell.variant === 'concise' && cell.model === 'qwen3:8b' && cell.caseIndex === 1) {
+      return { cellId: cell.cellId, end: 'failed', text: '', error: { kind: 'modelMissing', message: 'model "qwen3:8b" not found, try pulling it first' } };
+    }
+    if (cell.variant === '' && cell.model === 'qwen3:8b' && cell.caseIndex === 2) {
+      return { cellId: cell.cellId, end: 'failed', text: text.slice(0, 60), error: { kind: 'cut', message: 'connection reset after 19 tokens (no done:true from Ollama)' }, metrics: { ttftMs: 700 } };
+    }
+    if (cell.variant === 'concise' && cell.model === 'qwen3:8b' && cell.caseIndex === 2) return { cellId: cell.cellId, end: 'cancelled', text: text.slice(0, 18) };
+    return { cellId: cell.cellId, end: 'done', text, metrics };
+  });
+}
+
+/**
+ * The traffic of a sweep as the host's coalescer would send it: at most
+ * `parallel` requests at a time, a few words per cell per message, progress,
+ * summaries and (with repeats) consistency in each message. Cells planned as
+ * cancelled stream part of their text and are cancelled at the end.
+ */
+export function sweepTraffic(sweep: SweepView, plans: CellPlan[], options: { parallel?: number; wordsPerStep?: number } = {}): HostToWebview[] {
+  const parallel = options.parallel ?? 4;
+  const wordsPerStep = options.wordsPerStep ?? 4;
+  const cells = new Map(sweep.cells.map((c) => [c.cellId, { ...c }]));
+  const pending = [...plans];
+  const active: { plan: CellPlan; chunks: string[]; started: boolean }[] = [];
+  const messages: HostToWebview[] = [];
+  while (pending.length > 0 || active.some((a) => a.chunks.length > 0 || a.plan.end !== 'cancelled')) {
+    const updates: SweepCellUpdate[] = [];
+    while (active.length < parallel && pending.length > 0) {
+      const plan = pending.shift() as CellPlan;
+      if (plan.end === 'cached') {
+        updates.push({ cellId: plan.cellId, status: 'cached', text: plan.text, metrics: plan.metrics, answerKey: `key-${plan.cellId}` });
+        continue;
+      }
+      active.push({ plan, chunks: splitIntoChunks(plan.text, wordsPerStep), started: false });
+    }
+    for (const a of [...active]) {
+      if (!a.started) {
+        a.started = true;
+        updates.push({ cellId: a.plan.cellId, status: 'loading' });
+        continue;
+      }
+      const chunk = a.chunks.shift();
+      if (chunk !== undefined) {
+        updates.push({ cellId: a.plan.cellId, status: 'running', appendText: chunk });
+        continue;
+      }
+      if (a.plan.end === 'cancelled') continue;
+      updates.push({ cellId: a.plan.cellId, status: a.plan.end, error: a.plan.error, metrics: a.plan.metrics, answerKey: a.plan.end === 'done' ? `key-${a.plan.cellId}` : undefined });
+      active.splice(active.indexOf(a), 1);
+    }
+    if (updates.length === 0) break;
+    for (const u of updates) applyUpdate(cells, u);
+    messages.push({ type: 'sweepCells', sweepId: sweep.sweepId, updates, progress: progressOf(cells), summaries: summariesOf(sweep, cells), consistency: sweep.repeats > 1 ? consistencyOf(cells) : undefined });
+  }
+  const cancelled = active.filter((a) => a.plan.end === 'cancelled');
+  if (cancelled.length > 0) {
+    const updates = cancelled.map((a): SweepCellUpdate => ({ cellId: a.plan.cellId, status: 'cancelled' }));
+    for (const u of updates) applyUpdate(cells, u);
+    messages.push({ type: 'sweepCells', sweepId: sweep.sweepId, updates, progress: progressOf(cells), summaries: summariesOf(sweep, cells) });
+  }
+  messages.push({ type: 'sweepFinished', sweepId: sweep.sweepId, state: cancelled.length > 0 ? 'cancelled' : 'finished', progress: progressOf(cells) });
+  return messages;
+}
+
+function applyUpdate(cells: Map<string, SweepCellView>, u: SweepCellUpdate): void {
+  const cell = cells.get(u.cellId);
+  if (!cell) return;
+  if (u.text !== undefined) cell.text = u.text;
+  if (u.appendText) cell.text += u.appendText;
+  if (u.status) cell.status = u.status;
+  if (u.error) cell.error = u.error;
+  if (u.metrics) cell.metrics = { ...cell.metrics, ...u.metrics };
+}
+
+function progressOf(cells: Map<string, SweepCellView>): SweepProgress {
+  const count = (s: CellStatus): number => [...cells.values()].filter((c) => c.status === s).length;
+  return { total: cells.size, done: count('done'), cached: count('cached'), failed: count('failed'), cancelled: count('cancelled') };
+}
+
+function mean(values: (number | undefined)[]): number | undefined {
+  const known = values.filter((v): v is number => v !== undefined);
+  return known.length === 0 ? undefined : known.reduce((a, b) => a + b, 0) / known.length;
+}
+
+function summarise(variant: string, model: string | undefined, paramsIndex: number | undefined, cells: SweepCellView[]): SweepSummary {
+  const finished = cells.filter((c) => c.status === 'done' || c.status === 'cached');
+  return {
+    variant, model, paramsIndex, cells: cells.length, done: finished.length, failed: cells.filter((c) => c.status === 'failed').length,
+    meanTotalMs: mean(finished.map((c) => c.metrics?.totalMs)), meanTtftMs: mean(finished.map((c) => c.metrics?.ttftMs)), meanTokensPerSecond: mean(finished.map((c) => c.metrics?.tokensPerSecond)),
+  };
+}
+
+/** Summaries per column and per variant, as the host computes them. */
+export function summariesOf(sweep: Pick<SweepView, 'variants' | 'models' | 'params'>, cells: Map<string, SweepCellView> | SweepCellView[]): SweepSummary[] {
+  const all = Array.isArray(cells) ? cells : [...cells.values()];
+  const out: SweepSummary[] = [];
+  for (const variant of sweep.variants) {
+    for (const model of sweep.models) {
+      for (let p = 0; p < Math.max(1, sweep.params.length); p++) out.push(summarise(variant, model, p, all.filter((c) => c.variant === variant && c.model === model && c.paramsIndex === p)));
+    }
+    out.push(summarise(variant, undefined, undefined, all.filter((c) => c.variant === variant)));
+  }
+  return out;
+}
+
+/** Consistency of the repeats of each grid cell: distinct answers and mean pairwise word overlap. */
+export function consistencyOf(cells: Map<string, SweepCellView> | SweepCellView[]): CellConsistency[] {
+  const byKey = new Map<string, SweepCellView[]>();
+  for (const cell of Array.isArray(cells) ? cells : cells.values()) {
+    if (cell.status !== 'done' && cell.status !== 'cached') continue;
+    const key = gridCellKey(cell);
+    byKey.set(key, [...(byKey.get(key) ?? []), cell]);
+  }
+  const out: CellConsistency[] = [];
+  for (const [key, group] of byKey) {
+    if (group.length < 2) continue;
+    const texts = group.map((c) => c.text.replace(/\s+/g, ' ').trim());
+    let sum = 0;
+    let pairs = 0;
+    for (let i = 0; i < texts.length; i++) {
+      for (let j = i + 1; j < texts.length; j++) {
+        const a = new Set(texts[i].split(' '));
+        const b = new Set(texts[j].split(' '));
+        const common = [...a].filter((w) => b.has(w)).length;
+        sum += common / Math.max(1, new Set([...a, ...b]).size);
+        pairs++;
+      }
+    }
+    out.push({ key, answers: group.length, distinct: new Set(texts).size, similarity: pairs === 0 ? 1 : sum / pairs });
+  }
+  return out;
+}
+
+const sentiment: Record<number, string[]> = {
+  0: ['**Positive.** The reviewer praises the battery life and the screen.', '**Positive.** Battery life and screen are praised.', '**Positive.** The reviewer praises the battery life and the screen.'],
+  1: ['Negative', 'Negative', 'Negative'],
+};
+
+/** 2 variants × 2 models × 2 cases × 2 temperatures × 3 repeats: case 2 answers the same every time, case 1 varies. */
+export function repeatSweep(): { sweep: SweepView; plans: CellPlan[] } {
+  const variants = ['', 'strict'];
+  const models = ['llama3.2', 'qwen3:8b'];
+  const params: SweepParams[] = [{ temperature: 0.2, seed: 7 }, { temperature: 0.9 }];
+  const cases: SweepCaseView[] = [
+    { index: 0, label: 'case 1: Laptop review', input: { review: 'Battery lasts all day, the screen is gorgeous…' } },
+    { index: 1, label: 'case 2: Broken blender', input: { review: 'It stopped working after two days.' } },
+  ];
+  const sweep: SweepView = {
+    sweepId: 'sweep-repeats', family: 'classify', familyPath: 'examples/classify.prompt', variants, models, cases, params, repeats: 3,
+    cells: sweepCells(variants, models, 2, 2, 3), state: 'running', startedAt: Date.now(), summaries: [], consistency: [],
+  };
+  const plans = sweep.cells.map((cell, i): CellPlan => {
+    const text = cell.caseIndex === 1 ? 'Negative' : sentiment[0][(cell.repeat + cell.paramsIndex + (cell.model === 'qwen3:8b' ? 1 : 0)) % 3];
+    return { cellId: cell.cellId, end: 'done', text, metrics: metricsFor(i + 3, text.split(/\s+/).length) };
+  });
+  return { sweep, plans };
+}
+
+const largeVariants = ['', 'concise', 'formal', 'bullets'];
+const largeModels = ['llama3.2', 'qwen3:8b', 'gemma3:4b', 'mistral-small:24b', 'phi4-mini'];
+
+/**
+ * 500 cases × 4 variants × 5 models = 10,000 cells: finished (some cached, some
+ * failed) except 16 in view when grouped by variant (4 cases × the base
+ * prompt on 4 models), still running.
+ */
+export function largeSweep(): SweepView {
+  const cases: SweepCaseView[] = Array.from({ length: 500 }, (_, i) => ({ index: i, label: `case ${i + 1}: support ticket #${4100 + i}`, input: { ticket: `Ticket ${4100 + i}: the app crashes when…`, priority: i % 3 } }));
+  const cells = sweepCells(largeVariants, largeModels, 500, 1, 1);
+  let running = 0;
+  cells.forEach((cell, i) => {
+    if (cell.caseIndex < 4 && cell.variant === '' && cell.model !== 'phi4-mini' && running < 16) {
+      cell.status = 'running';
+      cell.text = 'Thanks for the report. ';
+      running++;
+      return;
+    }
+    const text = `Ticket ${4100 + cell.caseIndex}: ${cell.variant === 'bullets' ? '- crash on start\n- reproducible\n- fix in 2.4.1' : 'the crash comes from a null settings file; deleting it and restarting fixes it. A patch ships in 2.4.1.'} (${cell.model})`;
+    cell.text = text;
+    cell.metrics = metricsFor(i, 24);
+    cell.answerKey = `key-${cell.cellId}`;
+    if (i % 97 === 0) {
+      cell.status = 'failed';
+      cell.error = { kind: 'timeout', message: 'no token for 300 s' };
+    } else {
+      cell.status = i % 5 === 0 ? 'cached' : 'done';
+    }
+  });
+  const sweep: SweepView = {
+    sweepId: 'sweep-large', family: 'triage', familyPath: 'examples/triage.prompt', variants: largeVariants, models: largeModels, cases, params: [{}], repeats: 1,
+    cells, state: 'running', startedAt: Date.now(), summaries: [], consistency: [],
+  };
+  sweep.summaries = summariesOf(sweep, cells);
+  return sweep;
+}
+
+/** The base and concise variants of "summarize", word by word. */
+export function variantDiff(): VariantDiffView {
+  return {
+    family: 'summarize',
+    left: { variant: '', label: 'base' },
+    right: { variant: 'concise', label: 'concise' },
+    basis: 'rendered with case 2: Local models essay',
+    messages: [
+      {
+        role: 'system',
+        parts: [
+          { value: 'You are a precise technical editor. ' },
+          { value: 'Summarize faithfully; never invent numbers.', removed: true },
+          { value: 'Answer in one line, at most 12 words. Never invent numbers.', added: true },
+        ],
+      },
+      {
+        role: 'user',
+        parts: [
+          { value: 'Summarize the article below in ' },
+          { value: 'at most 80 words', removed: true },
+          { value: 'one sentence', added: true },
+          { value: '.\n\nArticle:\nLocal language models have become good enough for most day-to-day drafting, provided you measure them instead of trusting a demo.\n\n' },
+          { value: '<b>Keep the caveat.</b>', added: true },
+        ],
+      },
+    ],
+  };
+}
+
+/** The sweep as the host holds it after `messages` (what `state` replays after a reload). */
+export function applyTraffic(sweep: SweepView, messages: HostToWebview[]): SweepView {
+  const cells = new Map(sweep.cells.map((c) => [c.cellId, { ...c }]));
+  let state = sweep.state;
+  for (const m of messages) {
+    if (m.type === 'sweepCells' && m.sweepId === sweep.sweepId) for (const u of m.updates) applyUpdate(cells, u);
+    if (m.type === 'sweepFinished' && m.sweepId === sweep.sweepId) state = m.state;
+  }
+  const all = [...cells.values()];
+  return { ...sweep, cells: all, state, finishedAt: state === 'running' ? undefined : sweep.startedAt + 83_000, summaries: summariesOf(sweep, all), consistency: sweep.repeats > 1 ? consistencyOf(all) : [] };
+}

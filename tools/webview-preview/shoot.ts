@@ -7,7 +7,9 @@
  * fake `acquireVsCodeApi` and hand-picked theme variables, replays scripted
  * protocol traffic in Debian's Chromium, writes screenshots for the dark, light
  * and high-contrast themes to /tmp/webview-preview/, and asserts what must hold:
- * no CSP violation, hostile answers stay text, keyboard and protocol behaviour.
+ * no CSP violation, hostile answers stay text, keyboard and protocol behaviour;
+ * then the same for sweeps and the variant diff (sweepTour.ts), with the first
+ * render and longest task of a 10,000-cell sweep measured and printed.
  */
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -20,6 +22,7 @@ import { panelHtml } from '../../src/panel/panelHtml';
 import {
   finishedFirstRun, firstRun, gemmaPartial, hostileRun, hostileText, largeRun, llamaText, metrics, qwenText, qwenThinking, secondRun, splitIntoChunks,
 } from './scenario';
+import { sweepBehaviour, sweepTour, type PreviewTools } from './sweepTour';
 import { bodyClass, themeCss, themeNames, type ThemeName } from './themes';
 
 const repoRoot = resolve(__dirname, '../..');
@@ -463,6 +466,16 @@ async function main(): Promise<void> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 760 } });
     await behaviour(await context.newPage(), origin);
     await context.close();
+
+    const tools: PreviewTools = { open: (page, theme) => open(page, origin, theme), send, posted, frames, shot, check };
+    for (const theme of themeNames) {
+      const sweepContext = await browser.newContext({ viewport: { width: 1280, height: 760 } });
+      await sweepTour(await sweepContext.newPage(), theme, tools);
+      await sweepContext.close();
+    }
+    const sweepContext = await browser.newContext({ viewport: { width: 1280, height: 760 } });
+    await sweepBehaviour(await sweepContext.newPage(), tools);
+    await sweepContext.close();
   } finally {
     await browser.close();
     server.close();

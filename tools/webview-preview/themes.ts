@@ -79,6 +79,10 @@ const dark: Record<string, string> = {
   'charts-blue': '#3794ff',
   'charts-green': '#89d185',
   'charts-purple': '#b180d7',
+  'diffEditor-insertedTextBackground': '#9ccc2c33',
+  'diffEditor-removedTextBackground': '#ff000033',
+  'list-hoverBackground': '#2a2d2e',
+  'list-inactiveSelectionBackground': '#37373d',
 };
 
 const light: Record<string, string> = {
@@ -136,6 +140,10 @@ const light: Record<string, string> = {
   'charts-blue': '#1a85ff',
   'charts-green': '#388a34',
   'charts-purple': '#652d90',
+  'diffEditor-insertedTextBackground': '#9ccc2c40',
+  'diffEditor-removedTextBackground': '#ff000033',
+  'list-hoverBackground': '#f2f2f2',
+  'list-inactiveSelectionBackground': '#e4e6f1',
 };
 
 const highContrast: Record<string, string> = {
@@ -190,6 +198,8 @@ const highContrast: Record<string, string> = {
   'charts-blue': '#3794ff',
   'charts-green': '#89d185',
   'charts-purple': '#b180d7',
+  'diffEditor-insertedTextBorder': '#33ff2eff',
+  'diffEditor-removedTextBorder': '#ff008f',
 };
 
 const variables: Readonly<Record<ThemeName, Record<string, string>>> = { dark, light, 'high-contrast': highContrast };
