@@ -13,6 +13,10 @@ export const commandIds = {
   addTestCase: 'promptLoop.addTestCase',
   exportResults: 'promptLoop.exportResults',
   cancelSweep: 'promptLoop.cancelSweep',
+  compareBlind: 'promptLoop.compareBlind',
+  suggestRewrites: 'promptLoop.suggestRewrites',
+  showScores: 'promptLoop.showScores',
+  exportRatings: 'promptLoop.exportRatings',
 } as const;
 
 export type CommandId = (typeof commandIds)[keyof typeof commandIds];

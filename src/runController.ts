@@ -7,6 +7,7 @@ import { RunSession } from './core/runSession';
 import type { ChosenInput, InputChooser } from './inputs';
 import type { OllamaService } from './ollamaService';
 import type { PromptLoopPanel } from './panel/promptLoopPanel';
+import type { RunArchive } from './runArchive';
 import { commandIds } from './commandIds';
 
 const lastRunsKey = 'promptLoop.lastRuns';
@@ -39,6 +40,7 @@ export class RunController implements vscode.Disposable {
 
   constructor(
     private readonly ollama: OllamaService,
+    private readonly archive: RunArchive,
     private readonly inputs: InputChooser,
     private readonly workspaceState: vscode.Memento,
     private readonly log: vscode.LogOutputChannel,
@@ -108,9 +110,11 @@ export class RunController implements vscode.Disposable {
     const timeoutSeconds = vscode.workspace.getConfiguration('promptLoop').get<number>('requestTimeoutSeconds', 300);
     const fileName = path.basename(document.uri.path).replace(/\.prompt$/i, '');
     const outcomes: { model: string; kind?: string }[] = [];
-    const session = new RunSession(
+    const kept: Promise<void>[] = [];
+    const runId = `run-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
+    const session: RunSession = new RunSession(
       {
-        runId: `run-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`,
+        runId,
         promptName: fileName,
         promptPath: document.uri.scheme === 'file' ? document.uri.fsPath : document.uri.toString(),
         inputLabel: input.label,
@@ -125,7 +129,16 @@ export class RunController implements vscode.Disposable {
         parallelPerHost: Math.max(1, vscode.workspace.getConfiguration('promptLoop').get<number>('parallelRequests', 1)),
         idleTimeoutMs: Math.max(5, timeoutSeconds) * 1000,
         emit: (message) => this.panel.post(message),
-        onOutcome: (target, outcome) => outcomes.push({ model: target.model, kind: outcome.error?.kind }),
+        onOutcome: (target, outcome) => {
+          outcomes.push({ model: target.model, kind: outcome.error?.kind });
+          // Stored answers can be rated: tell the panel the answer's key once it is kept.
+          kept.push(this.archive.keep(document, rendered, input.input, target.model, target.host, outcome, runId).then((answerKey) => {
+            const answer = session.view.answers.find((a) => a.model === target.model && a.host === target.host);
+            if (!answer || !answerKey) return;
+            answer.answerKey = answerKey;
+            this.panel.post({ type: 'answerUpdated', runId, answerId: answer.answerId, status: answer.status, error: answer.error, metrics: answer.metrics, answerKey });
+          }));
+        },
       },
     );
     this.session = session;
@@ -135,6 +148,7 @@ export class RunController implements vscode.Disposable {
     this.log.info(`Run ${session.view.runId}: ${fileName} with ${input.label} on ${models.join(', ')} at ${host}`);
 
     const view = await session.done;
+    await Promise.all(kept);
     if (this.session === session) await vscode.commands.executeCommand('setContext', 'promptLoop.running', false);
     await this.persist();
     this.finished.fire(view);

@@ -1,11 +1,14 @@
 import type * as vscode from 'vscode';
+import type { BlindController } from './blindController';
 import type { FamilyIndex } from './familyIndex';
 import type { InputChooser } from './inputs';
 import type { OllamaService } from './ollamaService';
 import type { PromptLoopPanel } from './panel/promptLoopPanel';
+import type { RatingController } from './ratingController';
 import type { RenderedPromptView } from './renderedPromptView';
 import type { RunController } from './runController';
 import type { StoreService } from './storeService';
+import type { SuggestionController } from './suggestionController';
 import type { SweepController } from './sweepController';
 import type { VariantCompare } from './variantCompare';
 import type { FamilyTree } from './views/familyTree';
@@ -24,4 +27,7 @@ export interface Services {
   sweeps: SweepController;
   compare: VariantCompare;
   tree: FamilyTree;
+  ratings: RatingController;
+  blind: BlindController;
+  suggestions: SuggestionController;
 }

@@ -7,7 +7,7 @@ import { variantLabel } from './core/family';
 import { modelMatches } from './core/analysis';
 import { formatBytes } from './core/ollamaClient';
 import type { InstalledModel } from './core/ollamaClient';
-import { folderPartialResolver, renderPrompt, toOllamaModelName } from './core/prompt';
+import { folderPartialResolver, renderPrompt, shortModelName, toOllamaModelName } from './core/prompt';
 import type { SweepProgress, SweepView } from './core/protocol';
 import type { ModelSpeeds } from './core/sweep/estimate';
 import { estimateSweep, formatEstimate, recordSpeed } from './core/sweep/estimate';
@@ -16,6 +16,7 @@ import { loadSweepView } from './core/sweep/history';
 import type { SweepPlan, SweepRequest, SweepVariantSource } from './core/sweep/plan';
 import { cacheKeyOf, planSweep } from './core/sweep/plan';
 import type { PromptStore } from './core/store/promptStore';
+import { ownerInfo } from './core/store/promptStore';
 import { SweepRun } from './core/sweep/runner';
 import type { SchedulerHost } from './core/sweep/scheduler';
 import type { FamilyIndex } from './familyIndex';
@@ -24,7 +25,7 @@ import type { OllamaService } from './ollamaService';
 import type { PromptLoopPanel } from './panel/promptLoopPanel';
 import type { StoreService } from './storeService';
 
-/** What a sweep runs with; every field given means no question is asked (tests, the tree's actions). */
+/** What a sweep runs with; with `skipConfirm` nothing is asked and what is left out takes the remembered choice. */
 export interface SweepPreset {
   variants?: string[];
   models?: string[];
@@ -83,6 +84,11 @@ export class SweepController implements vscode.Disposable {
 
   get running(): boolean {
     return this.active !== undefined;
+  }
+
+  /** The store and family id of the shown sweep. */
+  shownFamily(): { root: string; id: string } | undefined {
+    return this.shown && { root: this.shown.root, id: this.shown.familyId };
   }
 
   /** Prompt Loop: Run Variant Sweep. */
@@ -227,6 +233,7 @@ export class SweepController implements vscode.Disposable {
       hosts,
       digests,
       store,
+      owner: ownerInfo(),
       idleTimeoutMs: Math.max(5, timeoutSeconds) * 1000,
       emit: (message) => this.panel.post(message),
       onCellSettled: (cell, progress) => {
@@ -333,9 +340,12 @@ export class SweepController implements vscode.Disposable {
     const remembered = this.memento.get<RememberedSweep>(rememberKey(family.id)) ?? {};
     const title = (step: number) => vscode.l10n.t('Sweep {0} ({1}/4)', family.name, step);
 
+    // With skipConfirm nothing is asked: what the preset leaves out takes the remembered choice.
+    const ask = !preset.skipConfirm;
+
     // Variants.
     const allVariants = family.variants.map((v) => v.variant);
-    let variants = preset.variants ?? (await pickMany(
+    let variants = preset.variants ?? (!ask ? (remembered.variants ?? allVariants) : await pickMany(
       family.variants.map((v) => ({ label: variantLabel(v.variant), description: path.basename(v.path), value: v.variant })),
       remembered.variants ?? allVariants,
       { title: title(1), placeHolder: vscode.l10n.t('Which variants? (New Variant adds one)') },
@@ -353,7 +363,7 @@ export class SweepController implements vscode.Disposable {
     if (!installed) return undefined;
     const available = [...new Map(installed.flatMap(({ models }) => models.map((m) => [m.name, m] as const))).values()];
     const defaults = remembered.models ?? selectedModelsSetting() ?? [];
-    let models = preset.models;
+    let models = preset.models ?? (!ask ? available.filter((m) => defaults.some((d) => modelMatches(d, m.name))).map((m) => m.name) : undefined);
     if (!models) {
       if (available.length === 0) {
         void vscode.window.showWarningMessage(vscode.l10n.t('Prompt Loop: {0} has no models installed. Pull one with "Prompt Loop: Pull Model".', hostUrls.join(', ')));
@@ -366,7 +376,7 @@ export class SweepController implements vscode.Disposable {
       );
       if (!models) return undefined;
     }
-    models = models.map((m) => toOllamaModelName(m) ?? m);
+    models = [...new Set(models.map((m) => shortModelName(toOllamaModelName(m) ?? m)))];
     if (models.length === 0) {
       void vscode.window.showWarningMessage(vscode.l10n.t('Prompt Loop: choose at least one model to sweep.'));
       return undefined;
@@ -376,7 +386,7 @@ export class SweepController implements vscode.Disposable {
     const parsed = await this.families.cases(family);
     const allCases = parsed?.cases ?? [];
     if (parsed && parsed.problems.length > 0) this.log.warn(`${parsed.uri.fsPath}: ${parsed.problems.map((p) => `line ${p.line + 1}: ${p.message}`).join('; ')}`);
-    let caseIndexes = preset.cases;
+    let caseIndexes = preset.cases ?? (!ask ? (remembered.cases ?? allCases.map((c) => c.index)) : undefined);
     if (!caseIndexes && allCases.length > 0) {
       caseIndexes = await pickMany(
         allCases.map((c) => ({ label: caseLabel(c), value: c.index })),

@@ -21,7 +21,7 @@ import { listModels, resolveOllamaHost } from '../core/ollamaClient';
 import type { InstalledModel } from '../core/ollamaClient';
 import { folderPartialResolver, renderPrompt, toOllamaModelName } from '../core/prompt';
 import type { SweepCellView, SweepProgress, SweepSummary } from '../core/protocol';
-import { PromptStore } from '../core/store/promptStore';
+import { ownerInfo, PromptStore } from '../core/store/promptStore';
 import { exportRows, toCsv } from '../core/sweep/export';
 import { paramsLabel, planSweep } from '../core/sweep/plan';
 import type { SweepRequest } from '../core/sweep/plan';
@@ -207,6 +207,7 @@ async function sweep(file: string, flags: SweepFlags, io: Io, env: NodeJS.Proces
     hosts: [{ url: host, client, slots: positiveInt(flags.parallel, '--parallel') ?? 1, models: installed.map((m) => m.name) }],
     digests,
     store,
+    owner: ownerInfo(),
     useCache: flags['no-cache'] !== true,
     idleTimeoutMs: (positiveInt(flags.timeout, '--timeout') ?? 300) * 1000,
     onCellSettled: (cell, progress) => {

@@ -5,7 +5,9 @@ import type { Services } from '../services';
 import { addTestCase } from './addTestCase';
 import { cancelSweep } from './cancelSweep';
 import { checkModels } from './checkModels';
+import { compareBlind } from './compareBlind';
 import { compareVariants } from './compareVariants';
+import { exportRatings } from './exportRatings';
 import { exportResults } from './exportResults';
 import { newVariant } from './newVariant';
 import { pullModel } from './pullModel';
@@ -14,7 +16,9 @@ import { runSweep } from './runSweep';
 import { selectModels } from './selectModels';
 import { showRenderedPrompt } from './showRenderedPrompt';
 import { showResults } from './showResults';
+import { showScores } from './showScores';
 import { stopRun } from './stopRun';
+import { suggestRewrites } from './suggestRewrites';
 
 type Command = (services: Services, ...args: never[]) => Promise<unknown>;
 
@@ -32,6 +36,10 @@ const commands: Record<CommandId, Command> = {
   [commandIds.addTestCase]: addTestCase,
   [commandIds.exportResults]: exportResults,
   [commandIds.cancelSweep]: cancelSweep,
+  [commandIds.compareBlind]: compareBlind,
+  [commandIds.suggestRewrites]: suggestRewrites,
+  [commandIds.showScores]: showScores,
+  [commandIds.exportRatings]: exportRatings,
 };
 
 /** Registers every command in one loop; errors become messages, never silent. */

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { formatBytes } from '../core/ollamaClient';
+import { shortModelName } from '../core/prompt';
 import { selectedModels } from '../runController';
 import type { Services } from '../services';
 
@@ -38,5 +39,5 @@ export async function selectModels(services: Services): Promise<void> {
   });
   if (!picked) return;
   const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-  await vscode.workspace.getConfiguration('promptLoop').update('models', picked.map((p) => p.label), target);
+  await vscode.workspace.getConfiguration('promptLoop').update('models', picked.map((p) => shortModelName(p.label)), target);
 }

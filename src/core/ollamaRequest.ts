@@ -49,6 +49,11 @@ const otherProviders = new Set([
   'xai',
 ]);
 
+/** How a model is named in the product: the server's name without the default `:latest` tag ("llama3.2:latest" → "llama3.2"). */
+export function shortModelName(name: string): string {
+  return name.replace(/:latest$/, '');
+}
+
 /** "ollama/llama3.2" → "llama3.2"; "llama3.2" → "llama3.2"; another provider ("googleai/gemini") → undefined. */
 export function toOllamaModelName(name: string): string | undefined {
   const trimmed = name.trim();

@@ -14,7 +14,7 @@ import type { OllamaChatMessage } from './ollamaRequest';
 import { normalizePromptText, withScopedPartials } from './partials';
 import type { PartialLookup } from './partials';
 
-export { mapOllamaFormat, mapOllamaOptions, toOllamaMessages, toOllamaModelName, toOllamaOptions } from './ollamaRequest';
+export { mapOllamaFormat, mapOllamaOptions, shortModelName, toOllamaMessages, toOllamaModelName, toOllamaOptions } from './ollamaRequest';
 export type { Mapped, OllamaChatMessage, OllamaRole } from './ollamaRequest';
 export { folderPartialResolver, normalizePromptText } from './partials';
 export type { PartialLookup } from './partials';

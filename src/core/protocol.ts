@@ -60,6 +60,8 @@ export interface AnswerView {
   thinking?: string;
   error?: AnswerError;
   metrics?: AnswerMetrics;
+  /** The stored answer's key once finished: ratings attach to it. */
+  answerKey?: string;
 }
 
 /** A message exactly as sent to Ollama's /api/chat. */
@@ -227,6 +229,108 @@ export interface VariantDiffView {
   messages: { role: string; parts: { value: string; added?: boolean; removed?: boolean }[] }[];
 }
 
+// ---------------------------------------------------------------- ratings and the feedback loop
+
+/** The user's rating of one answer. */
+export interface RatingView {
+  answerKey: string;
+  /** 1–5; thumbs up = 5, thumbs down = 1. */
+  score: number;
+  comment?: string;
+  tags?: string[];
+  updatedAt: number;
+}
+
+/** Mean score of a variant (over all models, or on one model) with its 95% interval. */
+export interface VariantScoreView {
+  variant: string;
+  /** Undefined: every model together. */
+  model?: string;
+  n: number;
+  mean: number;
+  /** Half-width of the 95% confidence interval; undefined below 2 ratings. */
+  halfWidth?: number;
+  /** Share of ratings of 4 or 5. */
+  shareHigh: number;
+  /** 1-based rank among the variants (variant rows only). */
+  rank?: number;
+  /** Variants the data cannot tell this one apart from. */
+  tiedWith?: string[];
+}
+
+/** A Bradley–Terry strength from blind A/B verdicts (log scale, centred on 0). */
+export interface StrengthView {
+  /** A variant name, or "variant · model" when comparing models. */
+  player: string;
+  logStrength: number;
+  low: number;
+  high: number;
+  comparisons: number;
+}
+
+/** What the ratings say about a family's variants. */
+export interface ScoresView {
+  family: string;
+  variants: VariantScoreView[];
+  /** One sentence: a winner only when the data can tell; else that they cannot be told apart yet. */
+  verdict: string;
+  pairs: number;
+  strengths?: StrengthView[];
+  /** winRate[i][j]: share of i's blind comparisons with j that i won (ties half); null = never compared. */
+  winRate?: { players: string[]; rates: (number | null)[][] };
+  /** A variant accepted from a suggestion, against its parent, on the cases both were rated on. */
+  change?: { parent: string; child: string; difference: number; halfWidth: number; distinguishable: boolean; nParent: number; nChild: number };
+  /** Cases where the parent's answer was rated 4–5 and the child's lower. */
+  regressions?: { caseLabel: string; model: string; parentScore: number; childScore: number }[];
+}
+
+/** Two answers to the same case, shown without names in random order. */
+export interface BlindPairView {
+  pairId: string;
+  family: string;
+  caseLabel: string;
+  input: Record<string, unknown>;
+  left: string;
+  right: string;
+  /** Pairs judged in this session, and pairs still available. */
+  judged: number;
+  remaining: number;
+}
+
+export type SuggestionStatus = 'streaming' | 'ok' | 'repaired' | 'rejected' | 'accepted' | 'applied' | 'discarded';
+
+/** One suggested rewrite. */
+export interface SuggestionView {
+  id: string;
+  technique: string;
+  /** "Clarify the instruction" … */
+  techniqueLabel: string;
+  summary?: string;
+  status: SuggestionStatus;
+  /** What was repaired, or why it was rejected. */
+  notes: string[];
+  /** Word diff of the body against the current prompt. */
+  diff: { value: string; added?: boolean; removed?: boolean }[];
+  /** The variant name it was saved as. */
+  acceptedAs?: string;
+}
+
+/** A run of the optimizer: its critique and suggestions, as they stream. */
+export interface SuggestionsView {
+  sessionId: string;
+  family: string;
+  /** The variant being improved ('' = base) and its file name. */
+  parentVariant: string;
+  parentLabel: string;
+  optimizerModel: string;
+  state: 'running' | 'done' | 'failed' | 'stopped';
+  critique?: string;
+  error?: string;
+  /** How many rated answers the optimizer saw. */
+  evidence: number;
+  items: SuggestionView[];
+}
+
 /** Everything the panel shows; sent whole on `ready` and after a reload. */
 export interface PanelState {
   /** The current run, if any. */
@@ -241,9 +345,14 @@ export interface PanelState {
   diff?: VariantDiffView;
   /** Which view the host last brought forward; the webview may switch freely after that. */
   view?: PanelViewName;
+  /** Ratings of the answers shown (run and sweep), by answer key. */
+  ratings?: RatingView[];
+  scores?: ScoresView;
+  blind?: BlindPairView;
+  suggestions?: SuggestionsView;
 }
 
-export type PanelViewName = 'run' | 'sweep' | 'diff';
+export type PanelViewName = 'run' | 'sweep' | 'diff' | 'scores' | 'blind' | 'suggestions';
 
 /** A coalesced piece of streamed text for one answer. */
 export interface AnswerChunk {
@@ -257,7 +366,7 @@ export type HostToWebview =
   | { type: 'runStarted'; run: RunView; previousRun?: RunView }
   | { type: 'chunks'; runId: string; chunks: AnswerChunk[] }
   /** Status, error or metrics changed (text is not repeated here). */
-  | { type: 'answerUpdated'; runId: string; answerId: string; status: AnswerStatus; error?: AnswerError; metrics?: AnswerMetrics }
+  | { type: 'answerUpdated'; runId: string; answerId: string; status: AnswerStatus; error?: AnswerError; metrics?: AnswerMetrics; answerKey?: string }
   | { type: 'runFinished'; runId: string }
   | { type: 'sweepStarted'; sweep: SweepView }
   /** Coalesced cell changes, with the progress and summaries they lead to. */
@@ -266,6 +375,12 @@ export type HostToWebview =
   | { type: 'variantDiff'; diff: VariantDiffView }
   /** Brings a view forward (e.g. the grid when a sweep starts). */
   | { type: 'showView'; view: PanelViewName }
+  /** Ratings that changed (a removed rating comes with `removed`). */
+  | { type: 'ratings'; ratings: RatingView[]; removed?: string[] }
+  | { type: 'scores'; scores: ScoresView }
+  /** The next blind pair; undefined when there is none left. */
+  | { type: 'blindPair'; pair?: BlindPairView; message?: string }
+  | { type: 'suggestions'; suggestions: SuggestionsView }
   | { type: 'reply'; requestId: number; ok: true }
   | { type: 'reply'; requestId: number; ok: false; error: string };
 
@@ -289,43 +404,88 @@ export type WebviewToHost =
   /** Copy one sweep cell's answer to the clipboard. */
   | { type: 'copyCell'; requestId: number; sweepId: string; cellId: string }
   /** Open the two variants of the shown diff in VS Code's diff editor. */
-  | { type: 'openDiffEditor'; requestId: number };
+  | { type: 'openDiffEditor'; requestId: number }
+  /** Rate an answer (replaces an earlier rating of it). */
+  | { type: 'rate'; requestId: number; answerKey: string; score: number; comment?: string; tags?: string[] }
+  | { type: 'clearRating'; requestId: number; answerKey: string }
+  | { type: 'blindVerdict'; requestId: number; pairId: string; winner: 'left' | 'right' | 'tie'; comment?: string }
+  | { type: 'blindSkip'; requestId: number; pairId: string }
+  /** Start blind A/B on what the panel shows (the sweep's family). */
+  | { type: 'startBlind'; requestId: number }
+  | { type: 'suggestRewrites'; requestId: number }
+  | { type: 'stopSuggestions'; requestId: number }
+  | { type: 'suggestionAction'; requestId: number; suggestionId: string; action: 'openDiff' | 'accept' | 'apply' | 'discard' | 'runProof' };
 
 export type WebviewMessageType = WebviewToHost['type'];
 
-const stringFields: Record<WebviewMessageType, readonly string[]> = {
-  ready: [],
-  stop: [],
-  rerun: [],
-  selectModels: [],
-  showRenderedPrompt: ['runId'],
-  openLink: ['href'],
-  copyAnswer: ['runId', 'answerId'],
-  cancelSweep: ['sweepId'],
-  rerunSweep: ['sweepId'],
-  exportSweep: ['sweepId'],
-  copyCell: ['sweepId', 'cellId'],
-  openDiffEditor: [],
+/** How each field of a webview message is checked. */
+type FieldRule =
+  | 'id' // a non-empty string of at most 4096 characters
+  | 'text?' // an optional string of at most 10,000 characters
+  | 'score' // an integer 1–5
+  | 'tags?' // an optional array of at most 20 non-empty strings of at most 64 characters
+  | readonly string[]; // one of these strings
+
+const messageRules: Record<WebviewMessageType, Readonly<Record<string, FieldRule>>> = {
+  ready: {},
+  stop: {},
+  rerun: {},
+  selectModels: {},
+  showRenderedPrompt: { runId: 'id' },
+  openLink: { href: 'id' },
+  copyAnswer: { runId: 'id', answerId: 'id' },
+  cancelSweep: { sweepId: 'id' },
+  rerunSweep: { sweepId: 'id' },
+  exportSweep: { sweepId: 'id' },
+  copyCell: { sweepId: 'id', cellId: 'id' },
+  openDiffEditor: {},
+  rate: { answerKey: 'id', score: 'score', comment: 'text?', tags: 'tags?' },
+  clearRating: { answerKey: 'id' },
+  blindVerdict: { pairId: 'id', winner: ['left', 'right', 'tie'], comment: 'text?' },
+  blindSkip: { pairId: 'id' },
+  startBlind: {},
+  suggestRewrites: {},
+  stopSuggestions: {},
+  suggestionAction: { suggestionId: 'id', action: ['openDiff', 'accept', 'apply', 'discard', 'runProof'] },
 };
 
-/** The key of a grid cell (all repeats of one variant × model × case × params). */
-export function gridCellKey(cell: Pick<SweepCellView, 'variant' | 'model' | 'caseIndex' | 'paramsIndex'>): string {
-  return `${cell.variant}\u0000${cell.model}\u0000${cell.caseIndex}\u0000${cell.paramsIndex}`;
+function checkField(value: unknown, rule: FieldRule): boolean {
+  if (Array.isArray(rule)) return typeof value === 'string' && rule.includes(value);
+  switch (rule) {
+    case 'id':
+      return typeof value === 'string' && value.length > 0 && value.length <= 4096;
+    case 'text?':
+      return value === undefined || (typeof value === 'string' && value.length <= 10_000);
+    case 'score':
+      return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 5;
+    case 'tags?':
+      return value === undefined || (Array.isArray(value) && value.length <= 20 && value.every((t) => typeof t === 'string' && t.length > 0 && t.length <= 64));
+  }
+  return false;
 }
 
 /**
  * Checks a message that arrived from the webview against the protocol.
  * Returns the typed message, or a reason it was rejected; never throws.
+ * Fields the protocol does not name are dropped from the returned message.
  */
 export function parseWebviewMessage(raw: unknown): { ok: true; message: WebviewToHost } | { ok: false; reason: string } {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, reason: 'not an object' };
   const record = raw as Record<string, unknown>;
   const type = record.type;
-  if (typeof type !== 'string' || !Object.hasOwn(stringFields, type)) return { ok: false, reason: `unknown type ${JSON.stringify(type)}` };
+  if (typeof type !== 'string' || !Object.hasOwn(messageRules, type)) return { ok: false, reason: `unknown type ${JSON.stringify(type)}` };
   if (typeof record.requestId !== 'number' || !Number.isSafeInteger(record.requestId)) return { ok: false, reason: 'requestId must be an integer' };
-  for (const field of stringFields[type as WebviewMessageType]) {
+  const rules = messageRules[type as WebviewMessageType];
+  const message: Record<string, unknown> = { type, requestId: record.requestId };
+  for (const [field, rule] of Object.entries(rules)) {
     const value = record[field];
-    if (typeof value !== 'string' || value.length === 0 || value.length > 4096) return { ok: false, reason: `${field} must be a non-empty string` };
+    if (!checkField(value, rule)) return { ok: false, reason: `${field} is missing or malformed` };
+    if (value !== undefined) message[field] = value;
   }
-  return { ok: true, message: raw as WebviewToHost };
+  return { ok: true, message: message as WebviewToHost };
+}
+
+/** The key of a grid cell (all repeats of one variant × model × case × params). */
+export function gridCellKey(cell: Pick<SweepCellView, 'variant' | 'model' | 'caseIndex' | 'paramsIndex'>): string {
+  return `${cell.variant}\u0000${cell.model}\u0000${cell.caseIndex}\u0000${cell.paramsIndex}`;
 }

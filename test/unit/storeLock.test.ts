@@ -5,14 +5,12 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { PromptStore, StoreError } from '../../src/core/store/promptStore';
 import { parseRows, ratingKind } from '../../src/core/store/jsonl';
 import type { StoreProblem } from '../../src/core/store/records';
 import { answerRecord, hexKey, ratingRecord } from './fixtures/store/records';
-
-const repoRoot = resolve(__dirname, '..', '..');
-const writerScript = join(__dirname, 'fixtures', 'store', 'writer.ts');
+import { startWriter } from './fixtures/store/startWriter';
 
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'prompt-loop-lock-'));
@@ -24,36 +22,6 @@ async function writeLock(dir: string, holder: { pid: number; createdAt: number }
   await writeFile(file, JSON.stringify({ ...holder, hostname: hostname(), token: 'someone-else' }));
   if (ageMs > 0) await utimes(file, (Date.now() - ageMs) / 1000, (Date.now() - ageMs) / 1000);
   return file;
-}
-
-/** A writer child process (fixtures/store/writer.ts). */
-function startWriter(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', writerScript, ...args], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  const listeners: (() => void)[] = [];
-  child.stdout.setEncoding('utf8').on('data', (text: string) => {
-    stdout += text;
-    for (const listener of listeners) listener();
-  });
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  return {
-    child,
-    exited,
-    stderr: () => stderr,
-    /** Resolves once stdout matches. */
-    waitFor(pattern: RegExp): Promise<void> {
-      return new Promise((done, fail) => {
-        const check = (): void => {
-          if (pattern.test(stdout)) done();
-        };
-        listeners.push(check);
-        check();
-        void exited.then(() => (pattern.test(stdout) ? done() : fail(new Error(`writer exited before ${String(pattern)}: ${stderr}`))));
-      });
-    },
-  };
 }
 
 /** Every data file in the store parses completely; returns how many lines each has. */

@@ -4,7 +4,7 @@ import { Ollama } from 'ollama';
 import { listModels } from '../../src/core/ollamaClient';
 import { renderPrompt } from '../../src/core/prompt';
 import type { HostToWebview, SweepCellView } from '../../src/core/protocol';
-import type { AnswerRecord, CellRecord, RunRecord } from '../../src/core/store/records';
+import type { AnswerRecord, CellRecord, PromptRecord, RunRecord } from '../../src/core/store/records';
 import type { SweepPlan, SweepRequest } from '../../src/core/sweep/plan';
 import { cacheKeyOf, caseKeyOf, gridPoints, planSweep, sweepSize } from '../../src/core/sweep/plan';
 import type { SweepStore } from '../../src/core/sweep/runner';
@@ -60,6 +60,11 @@ class MemoryStore implements SweepStore {
   putAnswer(record: AnswerRecord): Promise<void> {
     this.puts++;
     this.answers.set(record.key, record);
+    return Promise.resolve();
+  }
+  prompts = new Map<string, PromptRecord>();
+  putPrompts(records: PromptRecord[]): Promise<void> {
+    for (const r of records) if (!this.prompts.has(r.hash)) this.prompts.set(r.hash, r);
     return Promise.resolve();
   }
   saveRun(run: RunRecord, cells: CellRecord[]): Promise<void> {
@@ -283,6 +288,8 @@ describe('a sweep run: cache, store, feed and cancel', () => {
     assert.equal(first.progress.done, 12);
     assert.equal(first.cached, 0);
     assert.equal(store.answers.size, 12);
+    assert.equal(store.prompts.size, 6, 'one stored prompt per variant × case, shared by the models');
+    assert.ok([...store.answers.values()].every((a) => store.prompts.get(a.promptHash)?.messages.length));
     assert.equal(sim.stats.requests.byEndpoint['/api/chat'], 12);
     // The feed: a start, coalesced cell updates (far fewer than tokens), a finish.
     assert.equal(messages[0].type, 'sweepStarted');

@@ -1,5 +1,6 @@
 import type { SimModel } from './config';
 import { valueForSchema } from './jsonSchema';
+import { isOptimizerRequest, optimizerAnswer } from './optimizer';
 import type { Rng } from './random';
 import { createRng } from './random';
 
@@ -100,6 +101,12 @@ const jsonModeGenerator: AnswerGenerator = {
   },
 };
 
+const optimizerGenerator: AnswerGenerator = {
+  name: 'optimizer',
+  accepts: isOptimizerRequest,
+  generate: optimizerAnswer,
+};
+
 const proseGenerator: AnswerGenerator = {
   name: 'prose',
   accepts: () => true,
@@ -113,12 +120,11 @@ const proseGenerator: AnswerGenerator = {
 };
 
 /**
- * Generators in priority order. Optimizer requests (critique + rewritten
- * prompts, recognised from their system prompt) will get their own generator
- * at the front of this list in a later issue; `chooseAnswerGenerator` is the
- * single place that decides.
+ * Generators in priority order: optimizer requests (critique + rewritten
+ * prompts, recognised from their system prompt) first; `chooseAnswerGenerator`
+ * is the single place that decides.
  */
-export const answerGenerators: readonly AnswerGenerator[] = [schemaGenerator, jsonModeGenerator, proseGenerator];
+export const answerGenerators: readonly AnswerGenerator[] = [optimizerGenerator, schemaGenerator, jsonModeGenerator, proseGenerator];
 
 /** Picks the generator that answers `req`: the hook for special request kinds. */
 export function chooseAnswerGenerator(req: AnswerRequest): AnswerGenerator {

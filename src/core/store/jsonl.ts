@@ -9,6 +9,7 @@ import type {
   CellRecord,
   LineageRecord,
   PairRecord,
+  PromptRecord,
   RatingRecord,
   RunRecord,
   SuggestionRecord,
@@ -16,7 +17,7 @@ import type {
 
 /** One stored line with what its file is sorted and deduplicated by. */
 export interface Row {
-  /** Unique within the file: key, id, variant, family or cellId. */
+  /** Unique within the file: key, hash, id, variant, family or cellId. */
   id: string;
   /** Sorts before id: createdAt, or 0 where lines sort by id alone. */
   order: number;
@@ -86,6 +87,21 @@ export const answerKind: RowKind = {
   trustsWrittenLines: true,
 };
 
+/**
+ * Prompts: by hash. Written once: a put leaves a stored hash as it is, and of two
+ * lines with one hash (a merge) the older one wins, as if the later put had been the
+ * second. Lines as written are trusted, as for answers.
+ */
+export const promptKind: RowKind = {
+  name: 'prompt',
+  fields: fieldsOf<PromptRecord>()(['hash', 'family', 'variant', 'messages', 'options', 'format', 'input', 'createdAt']),
+  idField: 'hash',
+  id: stringField('hash'),
+  order: () => 0,
+  rank: (record) => -numberField('createdAt')(record),
+  trustsWrittenLines: true,
+};
+
 /** Ratings: by createdAt then id; an edit keeps createdAt, so its line stays in place. */
 export const ratingKind: RowKind = {
   name: 'rating',
@@ -136,7 +152,7 @@ export const familyIndexKind: RowKind = {
 
 export const runKind: RowKind = {
   name: 'run',
-  fields: fieldsOf<RunRecord>()(['runId', 'kind', 'family', 'createdAt', 'finishedAt', 'state', 'variants', 'models', 'cases', 'params', 'repeats']),
+  fields: fieldsOf<RunRecord>()(['runId', 'kind', 'family', 'createdAt', 'finishedAt', 'state', 'owner', 'variants', 'models', 'cases', 'params', 'repeats']),
   idField: 'runId',
   id: stringField('runId'),
   order: () => 0,

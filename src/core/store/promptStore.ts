@@ -1,14 +1,19 @@
 /**
- * The workspace store: sweep answers (which are also the request cache), runs, and
- * the user's ratings, pairs, suggestions and lineage, as JSONL files under one folder
- * (layout in `records.ts`). Each file is held and written by a lowdb `Low` through
- * the JSONL adapter in `jsonlFile.ts`.
+ * The workspace store: sweep answers (which are also the request cache), the
+ * rendered prompts they answer, runs, and the user's ratings, pairs, suggestions and
+ * lineage, as JSONL files under one folder (layout in `records.ts`). Each file is
+ * held and written by a lowdb `Low` through the JSONL adapter in `jsonlFile.ts`.
  *
  * Why sharded: answers are many (100,000 is a long month of sweeps) and large, and
  * are looked up by key. They live in up to 256 shards by the key's first two hex
  * digits, read only when a key in them is first asked for and kept in memory in an
  * LRU of loaded shards, so opening the store reads no answers and memory stays
  * bounded; adding an answer rewrites one shard (~1/256 of the cache), not the cache.
+ * Prompts (the rendered messages, options, format and input behind an answer's
+ * `promptHash`) are sharded the same way by hash under `prompts/`, with an LRU of
+ * their own so an export reading prompts does not evict the answers a sweep uses.
+ * They are write-once: many answers share one, so putPrompts adds only hashes not
+ * stored yet and writes nothing when every hash is there.
  * The small, often-written records get one file per family, so a rating rewrites
  * only that family's ratings. Lines are kept as text: a file is written back
  * without re-serializing its records, and records are parsed only when asked for.
@@ -21,9 +26,9 @@
  * permission) leaves both the file and the view as they were. Nothing is written
  * on open or on read, except to repair a damaged file: its readable lines are kept,
  * the original is moved aside to `<name>.corrupt-<time>` and the user is told.
- * (Answer lines in the form this store writes are checked when an answer is read
- * rather than when its shard is: parsing every line of every shard read would cost
- * more than the lookups. A damaged one found then is handled the same way.)
+ * (Answer and prompt lines in the form this store writes are checked when the record
+ * is read rather than when its shard is: parsing every line of every shard read would
+ * cost more than the lookups. A damaged one found then is handled the same way.)
  *
  * The lock protocol, for two processes on one store (a VS Code window and the CLI):
  * each batch runs under `<store>/.lock`, a file created with O_EXCL holding pid,
@@ -34,6 +39,13 @@
  * or that is older than 30 s is broken; a lock that cannot be had within
  * `lockTimeoutMs` fails the batch with a 'locked' problem naming the holder. Reads
  * take no lock: a rename swaps whole files, so a reader sees the old or the new one.
+ *
+ * Runs left 'running' by a process that died: a run's header names its owner (pid,
+ * host, start time; `ownerInfo()`). getRun and listRuns report a 'running' run as
+ * 'interrupted' when its owner is on this host and not alive (the lock's check), or
+ * when it has no owner and its file is more than 10 minutes old (see `runOwner.ts`).
+ * They only report it: the file is not rewritten, since reading takes no lock and a
+ * writer elsewhere may still own the run.
  */
 import { mkdir, readdir, rename, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -47,6 +59,7 @@ import {
   lineageKind,
   pairKind,
   parseObject,
+  promptKind,
   ratingKind,
   rowOf,
   runFileCodec,
@@ -63,15 +76,18 @@ import type {
   FamilyId,
   LineageRecord,
   PairRecord,
+  PromptRecord,
   RatingRecord,
   RunRecord,
   StoreProblem,
   SuggestionRecord,
 } from './records';
 import { StoreError, corruptProblem, readProblem, writeProblem } from './storeError';
+import { reportedRun } from './runOwner';
 import { LockTimeoutError, StoreLock, describeHolder } from './storeLock';
 
 export { StoreError } from './storeError';
+export { ownerInfo } from './runOwner';
 export { familyFileName, familyFromFileName } from './familyFileName';
 export { writeFileAtomic } from './jsonlFile';
 
@@ -89,17 +105,22 @@ export interface StoreOptions {
   writeFile?(file: string, text: string): Promise<void>;
   /** Answer shards kept in memory at most (default 64 of the 256). */
   maxLoadedShards?: number;
+  /** Prompt shards kept in memory at most (default 32 of the 256); a budget of their own, so reading prompts never evicts answers. */
+  maxLoadedPromptShards?: number;
 }
 
 /** What the store holds in memory, for tests and the benchmark. */
 export interface StoreStats {
   loadedAnswerShards: number;
+  loadedPromptShards: number;
   loadedRuns: number;
   loadedRecordFiles: number;
   pendingWrites: number;
 }
 
-type Group = 'answers' | 'runs' | 'records';
+type Group = 'answers' | 'prompts' | 'runs' | 'records';
+/** The content-addressed, sharded records. */
+type ShardGroup = 'answers' | 'prompts';
 
 /** Where a file is and how to read it. */
 interface FileSpec {
@@ -141,13 +162,13 @@ const loadedRunsLimit = 8;
 const runHeadersLimit = 1_000;
 /** Files written per lock hold, so a huge batch still lets the other process in between. */
 const filesPerHold = 32;
-/** Shards read at once by getAnswers. */
+/** Shards read at once by getAnswers and getPrompts. */
 const readConcurrency = 4;
 const shardPattern = /^[0-9a-f]{2}$/;
 
 /** The workspace store; see the header comment for the design. */
 export class PromptStore {
-  private readonly groups: Record<Group, Map<string, Entry>> = { answers: new Map(), runs: new Map(), records: new Map() };
+  private readonly groups: Record<Group, Map<string, Entry>> = { answers: new Map(), prompts: new Map(), runs: new Map(), records: new Map() };
   private queue: WriteOp[] = [];
   private draining: Promise<void> | undefined;
   private readonly lock: StoreLock;
@@ -157,6 +178,7 @@ export class PromptStore {
   private readonly writeText: WriteText;
   private readonly now: () => number;
   private readonly maxLoadedShards: number;
+  private readonly maxLoadedPromptShards: number;
   private closed = false;
 
   private constructor(
@@ -169,6 +191,7 @@ export class PromptStore {
     this.writeText = options.writeFile ? (file, text) => options.writeFile!(file, text) : writeFileAtomic;
     this.now = options.now ? () => options.now!() : Date.now;
     this.maxLoadedShards = Math.max(1, options.maxLoadedShards ?? 64);
+    this.maxLoadedPromptShards = Math.max(1, options.maxLoadedPromptShards ?? 32);
   }
 
   /** Opens the store in `dir` (created on the first write). Reads no file. */
@@ -185,29 +208,8 @@ export class PromptStore {
   }
 
   /** The stored answers among `keys` (missing keys are absent from the map). */
-  async getAnswers(keys: Iterable<string>): Promise<Map<string, AnswerRecord>> {
-    const byShard = new Map<string, { spec: FileSpec; keys: string[] }>();
-    for (const key of keys) {
-      const spec = this.answerSpec(key);
-      if (!spec) continue; // not a hex key: it cannot have been stored
-      const shard = byShard.get(spec.path) ?? { spec, keys: [] };
-      shard.keys.push(key);
-      byShard.set(spec.path, shard);
-    }
-    const found = new Map<string, AnswerRecord>();
-    await forEachLimited([...byShard.values()], readConcurrency, async ({ spec, keys: shardKeys }) => {
-      const lines = await this.read(spec, (rows) => shardKeys.map((key) => rows.rows.get(key)?.line));
-      let damaged = false;
-      lines.forEach((line, index) => {
-        if (line === undefined) return;
-        const record = parseObject(line);
-        if (record && record.key === shardKeys[index]) found.set(shardKeys[index], record as unknown as AnswerRecord);
-        else damaged = true;
-      });
-      // A line read unparsed is damaged after all: check the whole shard and repair it; the answer counts as missing.
-      if (damaged) await this.enqueue(spec, () => false, true).catch(() => undefined);
-    });
-    return found;
+  getAnswers(keys: Iterable<string>): Promise<Map<string, AnswerRecord>> {
+    return this.getSharded<AnswerRecord>('answers', keys);
   }
 
   /** Inserts or replaces the answer with `record.key`. */
@@ -226,7 +228,7 @@ export class PromptStore {
     for (const record of records) {
       assertFamily(record.family);
       const row = rowOf(answerKind, record);
-      const spec = this.answerSpec(row.id);
+      const spec = this.shardSpec('answers', row.id);
       if (!spec) throw new TypeError(`An answer key must start with two hex digits: ${JSON.stringify(row.id)}.`);
       const shard = byShard.get(spec.path) ?? { spec, rows: [] };
       shard.rows.push(row);
@@ -241,6 +243,35 @@ export class PromptStore {
       writes.push(this.enqueue(this.familyIndexSpec(), (data) => upsertRows(data, rows)));
     }
     await settleAll(writes);
+  }
+
+  // ---- prompts: rendered requests, content-addressed by hash -------------------------
+
+  /** The stored prompts among `hashes` (AnswerRecord.promptHash; missing ones are absent from the map). */
+  getPrompts(hashes: Iterable<string>): Promise<Map<string, PromptRecord>> {
+    return this.getSharded<PromptRecord>('prompts', hashes);
+  }
+
+  /**
+   * Stores prompts not stored yet: one write per shard that gains a prompt, none
+   * when every hash is there already. A stored hash is left as it is (its prompt is
+   * the same by construction; the first variant and input that rendered it stay);
+   * of records sharing a hash in `records`, the first is kept. Messages must carry
+   * no images (callers strip them). Not atomic across shards, like putAnswers.
+   */
+  async putPrompts(records: PromptRecord[]): Promise<void> {
+    this.assertOpen();
+    const byShard = new Map<string, { spec: FileSpec; rows: Row[] }>();
+    for (const record of records) {
+      assertFamily(record.family);
+      const row = rowOf(promptKind, record);
+      const spec = this.shardSpec('prompts', row.id);
+      if (!spec) throw new TypeError(`A prompt hash must start with two hex digits: ${JSON.stringify(row.id)}.`);
+      const shard = byShard.get(spec.path) ?? { spec, rows: [] };
+      shard.rows.push(row);
+      byShard.set(spec.path, shard);
+    }
+    await settleAll([...byShard.values()].map(({ spec, rows }) => this.enqueue(spec, (data) => insertNewRows(data, rows))));
   }
 
   // ---- runs: header + cells, one file per run ----------------------------------------
@@ -258,15 +289,20 @@ export class PromptStore {
     });
   }
 
-  /** A run with its cells (by cellId), or undefined. */
+  /**
+   * A run with its cells (by cellId), or undefined. A 'running' run whose process is
+   * gone is reported 'interrupted' (see `reportedRun`); the file is not changed.
+   */
   async getRun(family: FamilyId, runId: string): Promise<{ run: RunRecord; cells: CellRecord[] } | undefined> {
     assertFamily(family);
-    const lines = await this.read(this.runSpec(family, runId), (rows) => (rows.head ? { head: rows.head.line, cells: sortedRows(rows).map((row) => row.line) } : undefined));
+    const lines = await this.read(this.runSpec(family, runId), (rows, sig) =>
+      rows.head ? { head: rows.head.line, cells: sortedRows(rows).map((row) => row.line), mtimeMs: sig?.mtimeMs } : undefined,
+    );
     if (!lines) return undefined;
-    return { run: JSON.parse(lines.head) as RunRecord, cells: lines.cells.map((line) => JSON.parse(line) as CellRecord) };
+    return { run: reportedRun(JSON.parse(lines.head) as RunRecord, lines.mtimeMs), cells: lines.cells.map((line) => JSON.parse(line) as CellRecord) };
   }
 
-  /** Run headers, newest first (reads each run file's first line only). */
+  /** Run headers, newest first (reads each run file's first line only); states as `getRun` reports them. */
   async listRuns(family?: FamilyId): Promise<RunRecord[]> {
     const runsDir = join(this.dir, 'runs');
     let folders: string[];
@@ -378,6 +414,7 @@ export class PromptStore {
   stats(): StoreStats {
     return {
       loadedAnswerShards: this.groups.answers.size,
+      loadedPromptShards: this.groups.prompts.size,
       loadedRuns: this.groups.runs.size,
       loadedRecordFiles: this.groups.records.size,
       pendingWrites: this.queue.length,
@@ -392,10 +429,38 @@ export class PromptStore {
 
   // ---- files -------------------------------------------------------------------------
 
-  private answerSpec(key: string): FileSpec | undefined {
-    const shard = typeof key === 'string' ? key.slice(0, 2).toLowerCase() : '';
+  /** The shard of an answer key or prompt hash; undefined when it does not start with two hex digits. */
+  private shardSpec(group: ShardGroup, id: string): FileSpec | undefined {
+    const shard = typeof id === 'string' ? id.slice(0, 2).toLowerCase() : '';
     if (!shardPattern.test(shard)) return undefined;
-    return { path: join(this.dir, 'answers', `${shard}.jsonl`), group: 'answers', codec: { row: answerKind } };
+    return { path: join(this.dir, group, `${shard}.jsonl`), group, codec: { row: group === 'answers' ? answerKind : promptKind } };
+  }
+
+  /** The stored records among `ids`, from their shards (read `readConcurrency` at a time). */
+  private async getSharded<T>(group: ShardGroup, ids: Iterable<string>): Promise<Map<string, T>> {
+    const idField = group === 'answers' ? answerKind.idField : promptKind.idField;
+    const byShard = new Map<string, { spec: FileSpec; ids: string[] }>();
+    for (const id of ids) {
+      const spec = this.shardSpec(group, id);
+      if (!spec) continue; // not a hex id: it cannot have been stored
+      const shard = byShard.get(spec.path) ?? { spec, ids: [] };
+      shard.ids.push(id);
+      byShard.set(spec.path, shard);
+    }
+    const found = new Map<string, T>();
+    await forEachLimited([...byShard.values()], readConcurrency, async ({ spec, ids: shardIds }) => {
+      const lines = await this.read(spec, (rows) => shardIds.map((id) => rows.rows.get(id)?.line));
+      let damaged = false;
+      lines.forEach((line, index) => {
+        if (line === undefined) return;
+        const record = parseObject(line);
+        if (record && record[idField] === shardIds[index]) found.set(shardIds[index], record as T);
+        else damaged = true;
+      });
+      // A line read unparsed is damaged after all: check the whole shard and repair it; the record counts as missing.
+      if (damaged) await this.enqueue(spec, () => false, true).catch(() => undefined);
+    });
+    return found;
   }
 
   private familyIndexSpec(): FileSpec {
@@ -423,11 +488,12 @@ export class PromptStore {
     await this.enqueue(this.recordSpec(folder, kind, record.family), (data) => upsertRows(data, [row]));
   }
 
-  /** The header of one run file, from its first line (cached by file version). */
+  /** The header of one run file, from its first line (cached by file version), its state as reported. */
   private async runHeader(path: string): Promise<RunRecord | undefined> {
     const cached = this.runHeaders.get(path);
+    const sig = cached && (await this.statSig(path));
     // Parsed per call: the caller owns the records it gets.
-    if (cached && sameSig(await this.statSig(path), cached.sig)) return JSON.parse(cached.line) as RunRecord;
+    if (cached && sameSig(sig, cached.sig)) return reportedRun(JSON.parse(cached.line) as RunRecord, cached.sig.mtimeMs);
     let first;
     try {
       first = await readFirstLine(path);
@@ -441,11 +507,12 @@ export class PromptStore {
       this.runHeaders.delete(path);
       this.runHeaders.set(path, { sig: first.sig, line });
       if (this.runHeaders.size > runHeadersLimit) this.runHeaders.delete(this.runHeaders.keys().next().value!);
-      return record as unknown as RunRecord;
+      return reportedRun(record as unknown as RunRecord, first.sig.mtimeMs);
     }
     // The first line is not a header: read the whole file (a damaged one is repaired and reported).
     const head = await this.read({ path, group: 'runs', codec: runFileCodec }, (rows) => rows.head?.line);
-    return head === undefined ? undefined : (JSON.parse(head) as RunRecord);
+    // The age of the file as found, not as repaired just now: a repair is not the run's writer.
+    return head === undefined ? undefined : reportedRun(JSON.parse(head) as RunRecord, first.sig.mtimeMs);
   }
 
   /** The entry for a file, made on first use; marks it most recently used. */
@@ -480,7 +547,8 @@ export class PromptStore {
 
   /** Drops least recently used entries beyond the group's bound (never one in use). */
   private evict(groupName: Group): void {
-    const limit = groupName === 'answers' ? this.maxLoadedShards : groupName === 'runs' ? loadedRunsLimit : Infinity;
+    const limits: Record<Group, number> = { answers: this.maxLoadedShards, prompts: this.maxLoadedPromptShards, runs: loadedRunsLimit, records: Infinity };
+    const limit = limits[groupName];
     const group = this.groups[groupName];
     for (const [path, entry] of group) {
       if (group.size <= limit) break;
@@ -502,11 +570,14 @@ export class PromptStore {
     }
   }
 
-  /** Reads a file's view without the lock; a damaged file is repaired (under the lock) first. */
-  private async read<T>(spec: FileSpec, extract: (rows: Rows) => T): Promise<T> {
+  /**
+   * Reads a file's view without the lock; a damaged file is repaired (under the lock)
+   * after `extract` saw it with the signature of the version read (null: no file).
+   */
+  private async read<T>(spec: FileSpec, extract: (rows: Rows, sig: FileSig | null | undefined) => T): Promise<T> {
     const { value, damaged } = await this.use(spec, async (entry) => {
       await this.refresh(entry, false);
-      return { value: extract(entry.db.data), damaged: entry.damaged !== undefined };
+      return { value: extract(entry.db.data, entry.sig), damaged: entry.damaged !== undefined };
     });
     // The readable lines are served either way; a failed repair was reported already.
     if (damaged) await this.enqueue(spec, () => false).catch(() => undefined);
@@ -730,6 +801,17 @@ function upsertRows(data: Rows, rows: Row[]): boolean {
   let changed = false;
   for (const row of rows) {
     if (data.rows.get(row.id)?.line === row.line) continue;
+    data.rows.set(row.id, row);
+    changed = true;
+  }
+  return changed;
+}
+
+/** Inserts the rows whose id is not there yet (write-once records); false when none was new. */
+function insertNewRows(data: Rows, rows: Row[]): boolean {
+  let changed = false;
+  for (const row of rows) {
+    if (data.rows.has(row.id)) continue;
     data.rows.set(row.id, row);
     changed = true;
   }

@@ -7,9 +7,15 @@
  *                                  of the key: large, written once (the cache).
  *   answers/families.jsonl         {"family"} per family with answers, so listing
  *                                  families never reads a shard.
+ *   prompts/<ab>.jsonl             PromptRecord, sharded by the first two hex digits
+ *                                  of the hash (= AnswerRecord.promptHash): one line
+ *                                  per distinct rendered request, by hash, written
+ *                                  once and shared by every answer to it.
  *   runs/<family>/<runId>.jsonl    one RunRecord header line + one CellRecord per line:
  *                                  a sweep or a single run, rewritten (debounced) as
  *                                  cells finish; derivable again from plan + answers.
+ *                                  A 'running' run names its owner process; one whose
+ *                                  owner is gone is reported 'interrupted' when read.
  *   ratings/<family>.jsonl         RatingRecord: small, often written.
  *   pairs/<family>.jsonl           PairRecord (blind A/B verdicts).
  *   suggestions/<family>.jsonl     SuggestionRecord (suggested rewrites).
@@ -53,6 +59,36 @@ export interface AnswerRecord {
   runId?: string;
 }
 
+/**
+ * A rendered request, stored once per distinct prompt (many answers share it): what
+ * exports of preference pairs and the optimizer need besides the answers.
+ * `messages` carry no images: callers strip them before storing (base64 images would
+ * bloat the shards, and prompts are for reading, not for sending again).
+ */
+export interface PromptRecord {
+  /** = AnswerRecord.promptHash (hex SHA-256 of messages, options and format). */
+  hash: string;
+  family: FamilyId;
+  /** The variant that first rendered it ('' = base); other variants may render the same. */
+  variant: string;
+  messages: { role: 'system' | 'user' | 'assistant'; content: string }[];
+  options: Record<string, unknown>;
+  format?: string | Record<string, unknown>;
+  /** The case input it was rendered with. */
+  input: Record<string, unknown>;
+  /** Epoch ms. */
+  createdAt: number;
+}
+
+/** The process running a run (see `ownerInfo` in promptStore.ts). */
+export interface RunOwner {
+  pid: number;
+  /** os.hostname() of the machine it runs on. */
+  host: string;
+  /** When the process started (epoch ms): tells it from a later process given the same pid. */
+  startedAt: number;
+}
+
 /** The header of a run file. */
 export interface RunRecord {
   runId: string;
@@ -60,8 +96,14 @@ export interface RunRecord {
   family: FamilyId;
   createdAt: number;
   finishedAt?: number;
-  /** 'interrupted': the process ended while it was running (found so on the next open). */
+  /**
+   * 'interrupted': the process ended while it was running. The store reports a
+   * 'running' run so when its owner is a dead process on this host, or when it has
+   * no owner and its file was not written for 10 minutes; the file keeps 'running'.
+   */
   state: 'running' | 'finished' | 'cancelled' | 'interrupted';
+  /** The process running it; set by writers while the state is 'running'. */
+  owner?: RunOwner;
   variants: string[];
   models: string[];
   cases: { index: number; caseKey: string; label: string; input: Record<string, unknown> }[];

@@ -155,7 +155,8 @@ async function breakLock(file: string, staleText: string): Promise<void> {
   await rm(aside, { force: true });
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid runs on this machine (the lock's and the run owner's liveness check). */
+export function isAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);

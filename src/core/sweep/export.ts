@@ -92,18 +92,23 @@ export function toJsonl(rows: readonly ExportRow[]): string {
   return rows.map((row) => JSON.stringify(Object.fromEntries(exportColumns.filter((c) => row[c] !== undefined).map((c) => [c, row[c]])))).join('\n') + (rows.length ? '\n' : '');
 }
 
+/** CSV of sweep rows, columns in `exportColumns` order. */
+export function toCsv(rows: readonly ExportRow[]): string {
+  return csvTable(exportColumns, rows);
+}
+
 /**
  * CSV (RFC 4180) with a header row. Text that a spreadsheet would run as a
  * formula (starting with =, +, @, a tab, or - not followed by a space) gets a
- * leading apostrophe: model output is untrusted.
+ * leading apostrophe: model output is untrusted. Objects become JSON.
  */
-export function toCsv(rows: readonly ExportRow[]): string {
-  const lines = [exportColumns.join(',')];
+export function csvTable<T extends object>(columns: readonly (keyof T & string)[], rows: readonly T[]): string {
+  const lines = [columns.join(',')];
   for (const row of rows) {
     lines.push(
-      exportColumns
+      columns
         .map((column) => {
-          const value = row[column];
+          const value: unknown = row[column];
           if (value === undefined || value === null) return '';
           if (typeof value === 'number') return String(value);
           const text = typeof value === 'string' ? neutralizeFormula(value) : JSON.stringify(value);

@@ -198,8 +198,13 @@ function withParams(request: RenderedRequest, point: SweepParams): PlannedReques
   if (point.seed !== undefined) options.seed = point.seed;
   const planned: PlannedRequest = { messages: request.messages, options, promptHash: '' };
   if (request.format !== undefined) planned.format = request.format;
-  planned.promptHash = hashOf({ messages: planned.messages, options, format: planned.format ?? null });
+  planned.promptHash = promptHashOf(planned);
   return planned;
+}
+
+/** The hash of a rendered request without the model: what answers to the same prompt share. */
+export function promptHashOf(request: RenderedRequest): string {
+  return hashOf({ messages: request.messages, options: request.options, format: request.format ?? null });
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { CellConsistency, HostToWebview, SweepCellUpdate, SweepCellView, SweepProgress, SweepState, SweepView } from '../protocol';
 import { gridCellKey } from '../protocol';
-import type { AnswerRecord, CellRecord, RunRecord } from '../store/records';
+import type { AnswerRecord, CellRecord, PromptRecord, RunOwner, RunRecord } from '../store/records';
 import type { PlannedCell, SweepPlan } from './plan';
 import { cacheKeyOf } from './plan';
 import type { CellResult, SchedulerHost, SchedulerSummary } from './scheduler';
@@ -16,6 +16,7 @@ import { summarizeSweep, sweepConsistency, sweepProgress } from './summary';
 export interface SweepStore {
   getAnswers(keys: Iterable<string>): Promise<Map<string, AnswerRecord>>;
   putAnswer(record: AnswerRecord): Promise<void>;
+  putPrompts(records: PromptRecord[]): Promise<void>;
   saveRun(run: RunRecord, cells: CellRecord[]): Promise<void>;
 }
 
@@ -40,6 +41,8 @@ export interface SweepRunOptions {
   onStoreError?(error: unknown): void;
   /** Save the run file at most this often while running (default 1000 ms). */
   saveIntervalMs?: number;
+  /** This process, written into the run while it runs, so a crash shows as 'interrupted'. */
+  owner?: RunOwner;
   now?: () => number;
 }
 
@@ -62,6 +65,8 @@ export class SweepRun {
   private savePromise: Promise<void> = Promise.resolve();
   private settledSinceFlush = new Set<string>();
   private consistency = new Map<string, CellConsistency>();
+  /** Prompts already stored by this run (each distinct rendered prompt is stored once). */
+  private storedPrompts = new Set<string>();
   private readonly now: () => number;
 
   constructor(private readonly options: SweepRunOptions) {
@@ -235,6 +240,22 @@ export class SweepRun {
     if (result.error) record.error = result.error;
     try {
       await store.putAnswer(record);
+      const request = planned.request;
+      if (!this.storedPrompts.has(request.promptHash)) {
+        this.storedPrompts.add(request.promptHash);
+        const plan = this.options.plan;
+        const prompt: PromptRecord = {
+          hash: request.promptHash,
+          family: plan.family,
+          variant: planned.variant,
+          messages: request.messages.map(({ role, content }) => ({ role, content })),
+          options: request.options,
+          input: plan.cases[planned.caseIndex]?.input ?? {},
+          createdAt: this.now(),
+        };
+        if (request.format !== undefined) prompt.format = request.format;
+        await store.putPrompts([prompt]);
+      }
     } catch (error) {
       this.options.onStoreError?.(error);
     }
@@ -328,6 +349,7 @@ export class SweepRun {
       repeats: plan.repeats,
     };
     if (this.view.finishedAt !== undefined) run.finishedAt = this.view.finishedAt;
+    if (this.view.state === 'running' && this.options.owner) run.owner = this.options.owner;
     const cells: CellRecord[] = this.view.cells.map((cell) => {
       const record: CellRecord = {
         cellId: cell.cellId,
