@@ -22,6 +22,7 @@ import { screenshot, uiBridgeAvailable } from './uiBridge';
 const suites: (() => Promise<unknown>)[] = [
   () => import('./smoke.test.js'),
   () => import('./runPrompt.test.js'),
+  () => import('./sweep.test.js'),
 ];
 
 /** Prefix of the machine-readable lines the outer runner counts and hides. */
