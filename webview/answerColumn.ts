@@ -7,6 +7,7 @@ import type { AnswerError, AnswerMetrics, AnswerStatus, AnswerView } from '../sr
 import { codicon, custom, h, replaceChildren } from './dom';
 import { errorHeadline, isActive, metricCells, shortHost, statusAnnouncement, statusIcons, statusLabels } from './format';
 import { markdownToTree, renderTree } from './markdown';
+import { RatingBar, type RatingsHost } from './ratingBar';
 
 /** Re-parse Markdown while streaming at most this often (ms); slower parses stretch it. */
 const markdownIntervalMs = 100;
@@ -17,7 +18,7 @@ const markdownMaxChars = 250_000;
 /** How close to the bottom (px) counts as "following" the stream. */
 const followSlackPx = 24;
 
-export interface ColumnHost {
+export interface ColumnHost extends RatingsHost {
   copy(runId: string, answerId: string, model: string): void;
   openLink(href: string): void;
   rawChanged(model: string, raw: boolean): void;
@@ -48,6 +49,7 @@ export class AnswerColumn {
   private readonly scrollArea: HTMLElement;
   private readonly body: HTMLElement;
   private readonly metricsEl: HTMLElement;
+  private readonly ratingBar: RatingBar;
   private readonly rawButton: HTMLElement & { checked?: boolean };
   private readonly copyButton: HTMLElement;
 
@@ -58,6 +60,8 @@ export class AnswerColumn {
   private markdownCostMs = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private renderedStatus: AnswerStatus | undefined;
+  /** What the rating bar was last pointed at. */
+  private ratingTarget = '';
 
   constructor(
     readonly runId: string,
@@ -97,6 +101,7 @@ export class AnswerColumn {
     this.scrollArea = h('div', { className: 'answer-scroll' }, [this.errorEl, this.thinkingEl, this.previousLabel, this.placeholder, this.bodyNote, this.body]);
     this.scrollArea.addEventListener('scroll', () => this.host.scrolled(model, this.scrollArea.scrollTop), { passive: true });
     this.metricsEl = h('div', { className: 'metrics', attrs: { role: 'group', 'aria-label': `Metrics for ${model}` } });
+    this.ratingBar = new RatingBar(host, `the answer from ${model}`, () => this.el.focus());
 
     const hostLabel = shortHost(answer.host);
     this.el = h(
@@ -122,6 +127,7 @@ export class AnswerColumn {
           h('div', { className: 'answer-actions' }, [this.rawButton, this.copyButton]),
         ]),
         this.scrollArea,
+        this.ratingBar.el,
         this.metricsEl,
       ],
     );
@@ -145,10 +151,11 @@ export class AnswerColumn {
     if (thinking) this.answer.thinking = (this.answer.thinking ?? '') + thinking;
   }
 
-  /** Applies a status/error/metrics change; returns a sentence to announce if the status changed. */
-  update(status: AnswerStatus, error: AnswerError | undefined, metrics: AnswerMetrics | undefined): string | undefined {
+  /** Applies a status/error/metrics change (and the stored answer's key); returns a sentence to announce if the status changed. */
+  update(status: AnswerStatus, error: AnswerError | undefined, metrics: AnswerMetrics | undefined, answerKey?: string): string | undefined {
     const changed = status !== this.answer.status;
     this.answer.status = status;
+    if (answerKey !== undefined) this.answer.answerKey = answerKey;
     if (error !== undefined) this.answer.error = error;
     else if (status !== 'failed') this.answer.error = undefined;
     if (metrics !== undefined) this.answer.metrics = { ...this.answer.metrics, ...metrics };
@@ -176,6 +183,29 @@ export class AnswerColumn {
     this.host.copy(shown.runId, shown.answer.answerId, this.model);
   }
 
+  /** A score key (1–5, or 'clear' for 0) pressed on this column; returns why it cannot be rated, if it cannot. */
+  rateKey(score: number | 'clear'): string | undefined {
+    this.renderRating();
+    const done = score === 'clear' ? this.ratingBar.clear() : this.ratingBar.rateScore(score);
+    return done ? undefined : this.ratingBar.disabledReason;
+  }
+
+  /** The answer key the rating bar rates (the shown answer's), if it can be rated. */
+  get ratedKey(): string | undefined {
+    return this.ratingBar.answerKey;
+  }
+
+  /** Redraws the rating bar from the panel's rating map. */
+  renderRating(): void {
+    const shown = this.showsPrevious() && this.previous ? undefined : this.answer;
+    let reason: string | undefined;
+    if (!shown) reason = 'Rate the new answer';
+    else if (isActive(shown.status)) reason = 'Rate when finished';
+    else if (!shown.answerKey) reason = shown.status === 'failed' ? 'Failed: nothing to rate' : shown.status === 'stopped' ? 'Stopped: nothing to rate' : 'Not stored yet';
+    this.ratingBar.setTarget(reason === undefined ? shown?.answerKey : undefined, reason);
+    this.ratingBar.render();
+  }
+
   scrollTo(top: number): void {
     this.scrollArea.scrollTop = top;
   }
@@ -193,6 +223,7 @@ export class AnswerColumn {
   /** Draws pending text. Cheap when nothing changed. */
   flush(): void {
     this.renderThinking();
+    this.renderRatingTarget();
     const showPrevious = this.showsPrevious();
     const source = showPrevious && this.previous ? this.previous.answer : this.answer;
     const key = `${showPrevious ? 'previous' : 'current'}:${source.answerId}`;
@@ -236,6 +267,14 @@ export class AnswerColumn {
     }
     this.shown = { key, view, length: text.length };
     if (follow) this.scrollArea.scrollTop = this.scrollArea.scrollHeight;
+  }
+
+  /** Keeps the bar on the shown answer (the previous run's gives way to the new one); cheap when nothing changed. */
+  private renderRatingTarget(): void {
+    const wanted = this.showsPrevious() && this.previous ? 'previous' : `${this.answer.status}:${this.answer.answerKey ?? ''}`;
+    if (wanted === this.ratingTarget) return;
+    this.ratingTarget = wanted;
+    this.renderRating();
   }
 
   private scheduleFlush(delayMs: number): void {

@@ -7,13 +7,14 @@ import type { SweepCellView } from '../src/core/protocol';
 import { codicon, custom, h, replaceChildren } from './dom';
 import { cellFailureReason, cellStatusIcons, cellStatusLabels, consistencyText, isCellActive, metricCells, paramsLabel, variantLabel, variantName } from './format';
 import { markdownToTree, renderTree } from './markdown';
+import { RatingBar, type RatingsHost } from './ratingBar';
 import { presentRepeats, type SweepData } from './sweepData';
 
 const markdownIntervalMs = 150;
 /** Above this size an answer is shown as plain text (a parse would stall the panel). */
 const markdownMaxChars = 250_000;
 
-export interface CellDetailHost {
+export interface CellDetailHost extends RatingsHost {
   copy(cellId: string): void;
   close(): void;
   step(delta: number): void;
@@ -35,6 +36,7 @@ export class CellDetail {
   private readonly body: HTMLElement;
   private readonly metricsEl: HTMLElement;
   private readonly inputEl: HTMLElement;
+  private readonly ratingBar: RatingBar;
 
   private data: SweepData | undefined;
   private key: string | undefined;
@@ -72,6 +74,7 @@ export class CellDetail {
     });
     this.metricsEl = h('div', { className: 'cell-metrics', attrs: { role: 'group', 'aria-label': 'Metrics' } });
     this.inputEl = h('details', { className: 'detail-input' });
+    this.ratingBar = new RatingBar(host, 'this answer', () => this.title.focus());
 
     this.el = h('aside', { className: 'cell-detail', attrs: { 'data-cell-detail': '', role: 'region', 'aria-labelledby': 'cell-detail-title', hidden: '' } }, [
       h('header', { className: 'detail-header' }, [
@@ -80,6 +83,7 @@ export class CellDetail {
       ]),
       this.repeatsEl,
       h('div', { className: 'detail-scroll' }, [this.statusEl, this.errorEl, this.body, this.inputEl]),
+      this.ratingBar.el,
       this.metricsEl,
     ]);
   }
@@ -158,7 +162,22 @@ export class CellDetail {
     this.renderBody(cell);
     this.renderMetrics(cell);
     this.renderInput(sweepCase?.input);
+    this.renderRating();
     setDisabled(this.copyButton, !cell);
+  }
+
+  /** Points the rating bar at the shown repeat and redraws it from the panel's rating map. */
+  renderRating(): void {
+    const cell = this.el.hidden ? undefined : this.shownCell();
+    this.ratingBar.setTarget(cell?.answerKey, cell ? cellUnratableReason(cell) : 'Nothing to rate');
+    this.ratingBar.render();
+  }
+
+  /** A score key (1–5, or 'clear' for 0) in the detail; returns why it cannot be rated, if it cannot. */
+  rateKey(score: number | 'clear'): string | undefined {
+    this.renderRating();
+    const done = score === 'clear' ? this.ratingBar.clear() : this.ratingBar.rateScore(score);
+    return done ? undefined : this.ratingBar.disabledReason;
   }
 
   private shownCell(): SweepCellView | undefined {
@@ -274,6 +293,14 @@ export class CellDetail {
     const href = target.dataset.href;
     if (href) this.host.openLink(href);
   }
+}
+
+/** Why a sweep cell's answer cannot be rated (it has no stored answer key). */
+export function cellUnratableReason(cell: SweepCellView): string {
+  if (isCellActive(cell.status)) return 'Rate when finished';
+  if (cell.status === 'failed') return 'Failed: nothing to rate';
+  if (cell.status === 'cancelled') return 'Cancelled: nothing to rate';
+  return 'Not stored yet';
 }
 
 function jsonText(value: unknown): string {

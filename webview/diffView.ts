@@ -71,11 +71,16 @@ export class VariantDiff {
             h('span', { className: 'role-pill', text: message.role }),
             h('span', { className: 'diff-message-counts', text: changed ? `−${counts.removed} +${counts.added} words` : 'unchanged' }),
           ]),
-          h('pre', { className: 'diff-text' }, message.parts.map((part) => (part.removed ? h('del', { text: part.value }) : part.added ? h('ins', { text: part.value }) : part.value))),
+          h('pre', { className: 'diff-text' }, diffPartNodes(message.parts)),
         ]);
       }),
     );
   }
+}
+
+/** A word diff as nodes: removed words in `<del>`, added in `<ins>`, the rest as text (never parsed as HTML). */
+export function diffPartNodes(parts: readonly { value: string; added?: boolean; removed?: boolean }[]): (HTMLElement | string)[] {
+  return parts.map((part) => (part.removed ? h('del', { text: part.value }) : part.added ? h('ins', { text: part.value }) : part.value));
 }
 
 function sideLabel(side: VariantDiffView['left']): HTMLElement {

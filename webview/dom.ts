@@ -52,3 +52,15 @@ export function replaceChildren(el: Element, children: Child[]): void {
   el.replaceChildren();
   appendChildren(el, children);
 }
+
+const svgNamespace = 'http://www.w3.org/2000/svg';
+
+/** Creates an SVG element (charts) with attributes and children; never from markup. */
+export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number | undefined> = {}, children: (SVGElement | null | false)[] = []): SVGElementTagNameMap[K] {
+  const el = document.createElementNS(svgNamespace, tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value !== undefined) el.setAttribute(name, String(value));
+  }
+  for (const child of children) if (child) el.append(child);
+  return el;
+}

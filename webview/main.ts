@@ -14,6 +14,7 @@ import { readUiState } from './uiState';
 const hostMessageTypes: ReadonlySet<string> = new Set<HostToWebview['type']>([
   'state', 'runStarted', 'chunks', 'answerUpdated', 'runFinished',
   'sweepStarted', 'sweepCells', 'sweepFinished', 'variantDiff', 'showView',
+  'ratings', 'scores', 'blindPair', 'suggestions',
   'reply',
 ]);
 

@@ -1,24 +1,35 @@
 /**
- * The Prompt Loop panel: header and actions, the view switcher, and three views:
- * the single run (messages view, one column per model), the sweep results grid
- * and the variant diff; plus the inline status line and the screen-reader live
- * region. It renders what the host sends and keeps only view choices of its own.
+ * The Prompt Loop panel: header and actions, the view switcher, and six views:
+ * the single run (messages view, one column per model), the sweep results grid,
+ * the variant diff, the scores, blind A/B and the suggested rewrites; plus the
+ * inline status line and the screen-reader live region. It renders what the
+ * host sends and keeps only view choices of its own, and the one map of
+ * ratings every view reads (with the user's changes on their way).
  */
 import type { AnswerView, ChatMessageView, HostToWebview, PanelState, PanelViewName, RunView } from '../src/core/protocol';
 import { AnswerColumn, type ColumnHost } from './answerColumn';
+import { BlindView } from './blindView';
 import { VariantDiff } from './diffView';
 import { codicon, custom, h, replaceChildren } from './dom';
+import { suggestionActionFailures } from './feedbackModel';
 import { isActive, sweepShape, variantName } from './format';
 import type { HostConnection, ReplyMessage, WebviewRequest } from './hostConnection';
+import { isTextEntry } from './ratingBar';
+import { normaliseValue, ratingAnnouncement, ratingKey, RatingStore, type RatingValue, type ShownRating } from './ratingStore';
+import { ScoresView } from './scoresView';
+import { SuggestionsView } from './suggestionsView';
 import { SweepResults } from './sweepResults';
 import { resolveView, type UiState } from './uiState';
 
-const viewOrder: readonly PanelViewName[] = ['run', 'sweep', 'diff'];
+const viewOrder: readonly PanelViewName[] = ['run', 'sweep', 'diff', 'scores', 'blind', 'suggestions'];
 
 const viewButtons: Readonly<Record<PanelViewName, { label: string; icon: string; title: string }>> = {
   run: { label: 'Run', icon: 'split-horizontal', title: 'The latest run: one column per model' },
   sweep: { label: 'Sweep', icon: 'table', title: 'The latest sweep: the results grid' },
   diff: { label: 'Diff', icon: 'diff', title: 'The latest variant comparison' },
+  scores: { label: 'Scores', icon: 'graph', title: 'What the ratings say: mean scores with intervals, blind A/B strengths' },
+  blind: { label: 'Blind', icon: 'eye-closed', title: 'Blind A/B: judge two answers without knowing who wrote them' },
+  suggestions: { label: 'Suggestions', icon: 'lightbulb-sparkle', title: 'Rewrites of the prompt suggested by the optimizer model' },
 };
 
 const failureWording: Readonly<Record<WebviewRequest['type'], string>> = {
@@ -34,6 +45,14 @@ const failureWording: Readonly<Record<WebviewRequest['type'], string>> = {
   exportSweep: 'Could not export the sweep',
   copyCell: 'Could not copy the answer',
   openDiffEditor: 'Could not open the diff editor',
+  rate: 'Could not save the rating',
+  clearRating: 'Could not clear the rating',
+  blindVerdict: 'Could not save the verdict',
+  blindSkip: 'Could not skip the pair',
+  startBlind: 'Could not start the blind comparison',
+  suggestRewrites: 'Could not start suggesting rewrites',
+  stopSuggestions: 'Could not stop the optimizer',
+  suggestionAction: 'Could not act on the suggestion',
 };
 
 export class Panel implements ColumnHost {
@@ -51,6 +70,10 @@ export class Panel implements ColumnHost {
   private view: PanelViewName = 'run';
   private readonly sweepResults: SweepResults;
   private readonly variantDiff: VariantDiff;
+  private readonly scoresView: ScoresView;
+  private readonly blindView: BlindView;
+  private readonly suggestionsView: SuggestionsView;
+  private readonly ratings = new RatingStore();
 
   private readonly promptName: HTMLElement;
   private readonly inputLabel: HTMLElement;
@@ -100,13 +123,31 @@ export class Panel implements ColumnHost {
       openLink: (href) => this.openLink(href),
       announce: (text) => this.announce(text),
       saveSoon: () => this.saveSoon(),
+      shownRating: (answerKey) => this.shownRating(answerKey),
+      rate: (answerKey, value) => this.rate(answerKey, value),
+      clearRating: (answerKey) => this.clearRating(answerKey),
     });
     this.variantDiff = new VariantDiff({ openDiffEditor: () => this.post({ type: 'openDiffEditor' }) });
+    this.scoresView = new ScoresView({ post: (request) => this.post(request) });
+    this.blindView = new BlindView({
+      post: (request) => this.post(request),
+      openLink: (href) => this.openLink(href),
+      announce: (text) => this.announce(text),
+      draft: (pairId) => (this.ui.blindComment?.pairId === pairId ? this.ui.blindComment.text : undefined),
+      saveDraft: (pairId, text) => {
+        this.ui.blindComment = text === '' ? undefined : { pairId, text };
+        this.saveSoon();
+      },
+    });
+    this.suggestionsView = new SuggestionsView({ post: (request) => this.post(request), openLink: (href) => this.openLink(href) });
 
     this.viewButtons = {
       run: this.viewButton('run'),
       sweep: this.viewButton('sweep'),
       diff: this.viewButton('diff'),
+      scores: this.viewButton('scores'),
+      blind: this.viewButton('blind'),
+      suggestions: this.viewButton('suggestions'),
     };
     this.viewSwitcher = h('div', { className: 'view-switcher segmented', attrs: { role: 'group', 'aria-label': 'View', hidden: '' } }, viewOrder.map((v) => this.viewButtons[v]));
     this.runActions = h('div', { className: 'actions', attrs: { role: 'toolbar', 'aria-label': 'Run actions' } }, [this.rerunButton, this.stopButton, this.modelsButton, this.messagesButton]);
@@ -117,7 +158,7 @@ export class Panel implements ColumnHost {
       ]),
       h('div', { className: 'header-end' }, [this.viewSwitcher, this.runActions]),
     ]);
-    replaceChildren(root, [header, this.statusLine, this.runView, this.sweepResults.el, this.variantDiff.el, this.liveRegion]);
+    replaceChildren(root, [header, this.statusLine, this.runView, this.sweepResults.el, this.variantDiff.el, this.scoresView.el, this.blindView.el, this.suggestionsView.el, this.liveRegion]);
     root.addEventListener('keydown', (event) => this.onKeyDown(event));
     root.addEventListener('focusin', (event) => {
       const column = this.columnOf(event.target);
@@ -158,7 +199,7 @@ export class Panel implements ColumnHost {
         if (!column) return;
         // Draw text that arrived before this status change first, so the final render is complete.
         this.dirty.delete(column);
-        const announcement = column.update(message.status, message.error, message.metrics);
+        const announcement = column.update(message.status, message.error, message.metrics, message.answerKey);
         if (announcement) this.announce(announcement);
         this.renderHeader();
         break;
@@ -194,6 +235,32 @@ export class Panel implements ColumnHost {
       case 'showView':
         this.showView(message.view, 'host');
         break;
+      case 'ratings':
+        this.ratings.applyHost(message.ratings, message.removed);
+        this.ratingsChanged();
+        break;
+      case 'scores':
+        this.received = true;
+        this.scoresView.show(message.scores);
+        this.renderHeader();
+        break;
+      case 'blindPair':
+        this.received = true;
+        this.blindView.show(message.pair, message.message);
+        // Pairs come only when the user asked (Compare blind, a verdict, a skip): show them.
+        this.showView('blind', 'data');
+        break;
+      case 'suggestions': {
+        this.received = true;
+        const isNew = message.suggestions.sessionId !== this.suggestionsView.current?.sessionId;
+        this.suggestionsView.show(message.suggestions);
+        // A new session was asked for: bring it forward; later updates stream in where they are.
+        if (isNew) this.showView('suggestions', 'data');
+        else this.renderHeader();
+        // After the switch: disabling the focused "Suggest rewrites" first would drop the focus the switch moves on.
+        this.scoresView.setSuggesting(message.suggestions.state === 'running');
+        break;
+      }
       case 'reply':
         this.connection?.handleReply(message);
         break;
@@ -202,8 +269,17 @@ export class Panel implements ColumnHost {
 
   /** Called by the connection for each reply to a request of ours. */
   onReply(request: WebviewRequest, reply: ReplyMessage): void {
+    if (request.type === 'rate' || request.type === 'clearRating') {
+      // Confirmed or rolled back: either way the views show the map again.
+      if (reply.ok) this.ratings.acknowledge(reply.requestId);
+      else this.ratings.reject(reply.requestId);
+      this.ratingsChanged();
+    }
+    if ((request.type === 'blindVerdict' || request.type === 'blindSkip') && !reply.ok) this.blindView.failed(request.pairId);
+    if (request.type === 'suggestionAction') this.suggestionsView.settled(request.suggestionId);
     if (!reply.ok) {
-      this.showStatus('error', `${failureWording[request.type]}: ${reply.error}`);
+      const wording = request.type === 'suggestionAction' ? suggestionActionFailures[request.action] : failureWording[request.type];
+      this.showStatus('error', `${wording}: ${reply.error}`);
       return;
     }
     if (request.type === 'copyAnswer') {
@@ -218,7 +294,29 @@ export class Panel implements ColumnHost {
     }
   }
 
-  // ColumnHost
+  // ColumnHost and the rating map every view reads
+
+  shownRating(answerKey: string): ShownRating {
+    return this.ratings.shown(answerKey);
+  }
+
+  /** Posts a rating and shows it at once; the host's `ratings` message (or an error reply) settles it. */
+  rate(answerKey: string, value: RatingValue): void {
+    const rating = normaliseValue(value);
+    const requestId = this.post({ type: 'rate', answerKey, score: rating.score, ...(rating.comment ? { comment: rating.comment } : {}), ...(rating.tags ? { tags: rating.tags } : {}) });
+    if (requestId === undefined) return;
+    this.ratings.propose(requestId, answerKey, rating);
+    this.ratingsChanged();
+    this.announce(ratingAnnouncement(rating));
+  }
+
+  clearRating(answerKey: string): void {
+    const requestId = this.post({ type: 'clearRating', answerKey });
+    if (requestId === undefined) return;
+    this.ratings.propose(requestId, answerKey, null);
+    this.ratingsChanged();
+    this.announce('Rating cleared');
+  }
 
   copy(runId: string, answerId: string): void {
     this.post({ type: 'copyAnswer', runId, answerId });
@@ -251,6 +349,7 @@ export class Panel implements ColumnHost {
   private applyState(state: PanelState): void {
     const firstState = !this.received;
     this.received = true;
+    this.ratings.load(state.ratings);
     this.run = state.run;
     this.previousRun = state.previousRun;
     this.running = state.running;
@@ -268,6 +367,12 @@ export class Panel implements ColumnHost {
     if (state.sweep) this.sweepResults.load(state.sweep, true);
     else this.sweepResults.clear();
     this.variantDiff.show(state.diff);
+    this.scoresView.show(state.scores);
+    if (state.blind) this.blindView.show(state.blind);
+    else this.blindView.clear();
+    this.suggestionsView.show(state.suggestions);
+    this.scoresView.setSuggesting(state.suggestions?.state === 'running');
+    this.ratingsChanged();
     const view = resolveView(this.ui, state.view, this.availableViews());
     if (state.view !== undefined) this.ui.hostView = state.view;
     this.showView(view, 'restore');
@@ -386,11 +491,29 @@ export class Panel implements ColumnHost {
     this.messagesButton.toggleAttribute('data-active', this.ui.messagesOpen && run !== undefined);
   }
 
-  /** Outside the run view the title says what the sweep or the diff is about. */
+  /** Outside the run view the title says what the sweep, the diff, the scores, the pair or the suggestions are about. */
   private renderViewTitle(): void {
     const sweep = this.sweepResults.sweep;
     const diff = this.variantDiff.current;
-    if (this.view === 'sweep' && sweep) {
+    const scores = this.scoresView.current;
+    const pair = this.blindView.current;
+    const suggestions = this.suggestionsView.current;
+    if (this.view === 'scores' && scores) {
+      this.promptName.textContent = scores.family;
+      this.promptName.title = '';
+      replaceChildren(this.inputLabel, [codicon('graph'), h('span', { text: 'Scores from your ratings' })]);
+      this.inputLabel.title = '';
+    } else if (this.view === 'blind' && this.blindView.hasData) {
+      this.promptName.textContent = pair?.family ?? scores?.family ?? 'Blind A/B';
+      this.promptName.title = '';
+      replaceChildren(this.inputLabel, [codicon('eye-closed'), h('span', { text: 'Blind A/B: which answer is better?' })]);
+      this.inputLabel.title = 'The variant and model of each answer stay hidden until you have judged';
+    } else if (this.view === 'suggestions' && suggestions) {
+      this.promptName.textContent = suggestions.family;
+      this.promptName.title = '';
+      replaceChildren(this.inputLabel, [codicon('lightbulb-sparkle'), h('span', { text: `Suggested rewrites of ${suggestions.parentLabel}` })]);
+      this.inputLabel.title = '';
+    } else if (this.view === 'sweep' && sweep) {
       this.promptName.textContent = sweep.family;
       this.promptName.title = sweep.familyPath;
       replaceChildren(this.inputLabel, [codicon('table'), h('span', { text: sweepShape(sweep.variants.length, sweep.models.length, sweep.cases.length, sweep.params.length, sweep.repeats) })]);
@@ -414,6 +537,9 @@ export class Panel implements ColumnHost {
     if (this.run) views.add('run');
     if (this.sweepResults.sweep) views.add('sweep');
     if (this.variantDiff.current) views.add('diff');
+    if (this.scoresView.current) views.add('scores');
+    if (this.blindView.hasData) views.add('blind');
+    if (this.suggestionsView.current) views.add('suggestions');
     return views;
   }
 
@@ -430,6 +556,8 @@ export class Panel implements ColumnHost {
       return;
     }
     const changed = view !== this.view;
+    const active = document.activeElement;
+    const focusInPanel = active instanceof HTMLElement && active !== document.body && this.root.contains(active);
     this.view = view;
     this.ui.view = view;
     this.saveSoon();
@@ -437,9 +565,23 @@ export class Panel implements ColumnHost {
     this.runView.hidden = view !== 'run';
     this.sweepResults.el.hidden = view !== 'sweep';
     this.variantDiff.el.hidden = view !== 'diff';
+    this.scoresView.el.hidden = view !== 'scores';
+    this.blindView.el.hidden = view !== 'blind';
+    this.suggestionsView.el.hidden = view !== 'suggestions';
     this.renderHeader();
     if (view === 'sweep') this.sweepResults.shown();
     if (changed && reason === 'user') this.announce(`${viewButtons[view].label} view`);
+    // The focus was in a view that is now hidden (e.g. on "Compare blind"): it goes to the new view, so keys go on working.
+    if (changed && reason !== 'restore' && focusInPanel && active.offsetParent === null) this.focusView(view);
+  }
+
+  /** Puts the focus in a view: the run's focused column, the grid, or the view itself. */
+  private focusView(view: PanelViewName): void {
+    if (view === 'run') this.restoreFocus(true);
+    else if (view === 'sweep') this.sweepResults.focusGrid();
+    else if (view === 'blind') this.blindView.focus();
+    else if (view === 'suggestions') this.suggestionsView.el.focus({ preventScroll: true });
+    else if (view === 'scores') this.scoresView.el.querySelector<HTMLElement>('[data-action="startBlind"]')?.focus();
   }
 
   private viewButton(view: PanelViewName): HTMLElement {
@@ -553,15 +695,31 @@ export class Panel implements ColumnHost {
     }
   }
 
-  private post(request: WebviewRequest): void {
+  /** Posts a request; returns its id (undefined before the connection exists). */
+  private post(request: WebviewRequest): number | undefined {
     if (this.statusLine.dataset.kind === 'error') this.hideStatus();
-    this.connection?.post(request);
+    return this.connection?.post(request);
+  }
+
+  /** Ratings changed (host, a change of ours, a reply): every view that shows one draws it again. */
+  private ratingsChanged(): void {
+    for (const column of this.columns) column.renderRating();
+    this.sweepResults.ratingsChanged();
   }
 
   private onKeyDown(event: KeyboardEvent): void {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
+    // Keys typed in the comment or tags are text, not shortcuts.
+    if (isTextEntry(event.target)) return;
     const column = this.columnOf(event.target);
     if (!column) return;
+    const score = ratingKey(event.key);
+    if (score !== undefined) {
+      const reason = column.rateKey(score);
+      if (reason) this.announce(`${column.model}: cannot rate: ${reason}`);
+      event.preventDefault();
+      return;
+    }
     const onColumn = event.target === column.el;
     const index = this.columns.indexOf(column);
     let next: AnswerColumn | undefined;

@@ -10,6 +10,7 @@ import type { SweepCellView } from '../src/core/protocol';
 import { codicon, h } from './dom';
 import { cellFailureReason, cellStatusIcons, cellStatusLabels, consistencyText, formatDuration, formatRate, isCellActive, paramsLabel, scoreText, variantLabel, variantName } from './format';
 import { cellKeyAttribute, moveInGrid, previewText, revealOffset, visibleSpan, type GridLayout, type GridPosition, type Span } from './gridModel';
+import type { ShownRating } from './ratingStore';
 import { presentRepeats, type GridCellData, type SweepData } from './sweepData';
 
 /** Width of the sticky case column (px), handed to panel.css as `--grid-row-head-w` like the other sizes. */
@@ -41,6 +42,10 @@ export interface SweepGridHost {
   /** The repeat shown in a cell changed. */
   repeatChanged(key: string, repeat: number): void;
   scrolled(top: number, left: number): void;
+  /** A score key (1–5, or 'clear' for 0) on a focused cell: rate the repeat it shows. */
+  rate(key: string, score: number | 'clear'): void;
+  /** The rating of a stored answer, from the panel's one rating map. */
+  shownRating(answerKey: string): ShownRating;
 }
 
 interface DrawnCell {
@@ -99,7 +104,7 @@ export class SweepGrid {
     // A row of its own, so the grid holds only rows even when a filter leaves none.
     this.emptyCell = h('div', { className: 'grid-empty-cell', attrs: { role: 'gridcell', 'aria-colindex': '1' } });
     this.emptyEl = h('div', { className: 'grid-empty', attrs: { role: 'row', 'aria-rowindex': String(headRows + 1), hidden: '' } }, [this.emptyCell]);
-    this.el = h('div', { className: 'sweep-grid', attrs: { role: 'grid', 'aria-label': label, 'aria-readonly': 'true', 'aria-keyshortcuts': 'Enter C [ ] Escape' } }, [this.head, this.body, this.emptyEl, this.foot]);
+    this.el = h('div', { className: 'sweep-grid', attrs: { role: 'grid', 'aria-label': label, 'aria-readonly': 'true', 'aria-keyshortcuts': 'Enter C [ ] Escape 1 2 3 4 5 0' } }, [this.head, this.body, this.emptyEl, this.foot]);
     this.el.style.setProperty('--grid-row-head-w', `${rowHeadWidth}px`);
     this.el.style.setProperty('--grid-group-row-h', `${groupRowHeight}px`);
     this.el.style.setProperty('--grid-column-row-h', `${columnRowHeight}px`);
@@ -111,6 +116,8 @@ export class SweepGrid {
       this.host.scrolled(this.el.scrollTop, this.el.scrollLeft);
     }, { passive: true });
     this.el.addEventListener('keydown', (event) => this.onKeyDown(event));
+    // Focus may arrive by Tab, a click or a screen reader: the focused cell becomes the active one.
+    this.el.addEventListener('focusin', (event) => this.adopt(event.target));
     this.el.addEventListener('click', (event) => this.onClick(event));
     new ResizeObserver(() => this.schedule()).observe(this.el);
   }
@@ -374,7 +381,9 @@ export class SweepGrid {
 
     const grid = data.cell(cell.key);
     const repeat = this.repeatOf(cell.key);
-    const stamp = grid ? `${grid.version}:${repeat}` : 'missing';
+    const shown = grid ? (grid.repeats[repeat] ?? presentRepeats(grid)[0]) : undefined;
+    const rating = shown?.answerKey === undefined ? undefined : this.host.shownRating(shown.answerKey);
+    const stamp = grid ? `${grid.version}:${repeat}:${rating?.rating ? `${rating.rating.score}:${rating.rating.comment ? 'c' : ''}:${rating.rating.tags?.join(',') ?? ''}:${rating.saving}` : ''}` : 'missing';
     if (stamp === cell.stamp) return;
     cell.stamp = stamp;
     if (!grid) {
@@ -383,8 +392,9 @@ export class SweepGrid {
       return;
     }
     el.dataset.status = grid.status;
-    const shown = grid.repeats[repeat] ?? presentRepeats(grid)[0];
-    el.replaceChildren(...cellContent(data, grid, shown, repeat));
+    if (rating?.rating) el.dataset.rating = String(rating.rating.score);
+    else delete el.dataset.rating;
+    el.replaceChildren(...cellContent(data, grid, shown, repeat, rating));
   }
 
   private drawHead(layout: GridLayout, span: Span, activeColumn: number | undefined): void {
@@ -537,10 +547,24 @@ export class SweepGrid {
     this.focusActive();
   }
 
+  /** Makes the cell holding `target` the active cell (no focus change, no scrolling). */
+  private adopt(target: EventTarget | null): void {
+    const cellEl = target instanceof Element ? target.closest<HTMLElement>('.grid-cell') : null;
+    const key = cellEl ? this.cellOfElement.get(cellEl)?.key : undefined;
+    if (key === undefined || key === this.activeKey) return;
+    const previous = this.activeKey === undefined ? undefined : this.cellElement(this.activeKey);
+    if (previous) previous.tabIndex = -1;
+    cellEl!.tabIndex = 0;
+    this.activeKey = key;
+    this.host.activeChanged(key);
+  }
+
   private onKeyDown(event: KeyboardEvent): void {
     if (event.altKey || event.metaKey) return;
     const target = event.target instanceof Element ? event.target.closest<HTMLElement>('.grid-cell') : null;
-    if (!target || this.activeKey === undefined) return;
+    if (!target) return;
+    this.adopt(target);
+    if (this.activeKey === undefined) return;
     const key = this.activeKey;
     const pos = this.positionOf(key);
     if (!pos) return;
@@ -560,6 +584,15 @@ export class SweepGrid {
       case '[':
       case ']':
         this.step(key, event.key === ']' ? 1 : -1);
+        break;
+      case '0':
+      case '1':
+      case '2':
+      case '3':
+      case '4':
+      case '5':
+        if (event.ctrlKey) return;
+        this.host.rate(key, event.key === '0' ? 'clear' : Number(event.key));
         break;
       default: {
         const bodyHeight = this.el.clientHeight - headHeight - footHeight;
@@ -598,8 +631,8 @@ export class SweepGrid {
   }
 }
 
-/** What a grid cell shows: status and short figures, a preview of the answer, and the repeats line. */
-function cellContent(data: SweepData, grid: GridCellData, shown: SweepCellView | undefined, repeat: number): HTMLElement[] {
+/** What a grid cell shows: status, its rating and short figures, a preview of the answer, and the repeats line. */
+function cellContent(data: SweepData, grid: GridCellData, shown: SweepCellView | undefined, repeat: number, rating: ShownRating | undefined): HTMLElement[] {
   const status = shown?.status ?? grid.status;
   const spinning = status === 'loading' || status === 'running';
   const figures = [formatDuration(shown?.metrics?.totalMs), formatRate(shown?.metrics?.tokensPerSecond)].filter((f): f is string => f !== undefined);
@@ -608,6 +641,7 @@ function cellContent(data: SweepData, grid: GridCellData, shown: SweepCellView |
       codicon(cellStatusIcons[status], spinning ? 'cell-status-icon codicon-modifier-spin' : 'cell-status-icon'),
       h('span', { text: cellStatusLabels[status] }),
     ]),
+    rating?.rating ? cellRating(rating) : null,
     figures.length > 0 ? h('span', { className: 'cell-figures', text: figures.join(' · ') }) : null,
   ]);
 
@@ -636,6 +670,20 @@ function cellContent(data: SweepData, grid: GridCellData, shown: SweepCellView |
     );
   }
   return parts;
+}
+
+/** "★4" with a comment icon when there is a comment; the words for screen readers. */
+function cellRating(shown: ShownRating): HTMLElement | null {
+  const rating = shown.rating;
+  if (!rating) return null;
+  const tags = rating.tags?.length ? ` · tags: ${rating.tags.join(', ')}` : '';
+  const title = `Rated ${rating.score} of 5${rating.comment ? ` · comment: ${rating.comment}` : ''}${tags}${shown.saving ? ' (saving…)' : ''}`;
+  return h('span', { className: `cell-rating${shown.saving ? ' is-saving' : ''}`, attrs: { title } }, [
+    codicon('star-full'),
+    h('span', { text: String(rating.score), attrs: { 'aria-hidden': 'true' } }),
+    rating.comment ? codicon('comment') : null,
+    h('span', { className: 'sr-only', text: `rated ${rating.score} of 5${rating.comment ? ', with a comment' : ''}` }),
+  ]);
 }
 
 function placeholderFor(status: SweepCellView['status']): string {

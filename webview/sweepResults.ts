@@ -5,16 +5,18 @@
  * most once per animation frame and only for what is in view.
  */
 import type { HostToWebview, SweepView } from '../src/core/protocol';
-import { CellDetail } from './cellDetail';
+import { CellDetail, cellUnratableReason } from './cellDetail';
 import { codicon, custom, h, replaceChildren } from './dom';
 import { finishedCount, formatDuration, formatRate, progressText, scoreText, variantLabel, variantName } from './format';
 import { buildLayout, filterRows, type GridGrouping, type GridLayout } from './gridModel';
 import type { WebviewRequest } from './hostConnection';
+import { isTextEntry, type RatingsHost } from './ratingBar';
+import { ratingKey, withScore } from './ratingStore';
 import { SweepData, presentRepeats } from './sweepData';
 import { SweepGrid } from './sweepGrid';
 import type { SweepUiState } from './uiState';
 
-export interface SweepResultsHost {
+export interface SweepResultsHost extends RatingsHost {
   post(request: WebviewRequest): void;
   openLink(href: string): void;
   announce(text: string): void;
@@ -95,6 +97,8 @@ export class SweepResults {
           this.ui.scrollLeft = left;
           this.host.saveSoon();
         },
+        rate: (key, score) => this.rateCell(key, score),
+        shownRating: (answerKey) => this.host.shownRating(answerKey),
       },
       'Sweep results',
     );
@@ -107,6 +111,9 @@ export class SweepResults {
         this.host.saveSoon();
       },
       openLink: (href) => this.host.openLink(href),
+      shownRating: (answerKey) => this.host.shownRating(answerKey),
+      rate: (answerKey, value) => this.host.rate(answerKey, value),
+      clearRating: (answerKey) => this.host.clearRating(answerKey),
     });
     this.detail.el.addEventListener('keydown', (event) => this.onDetailKeyDown(event));
 
@@ -203,6 +210,13 @@ export class SweepResults {
   /** Puts the focus in the grid (on its focused cell). */
   focusGrid(): void {
     this.grid.focusActive();
+  }
+
+  /** Ratings changed: cells in view and the detail show them (cells redraw only when their rating did). */
+  ratingsChanged(): void {
+    if (!this.data) return;
+    this.grid.render();
+    if (this.detail.shownKey !== undefined) this.detail.renderRating();
   }
 
   // Drawing
@@ -372,12 +386,44 @@ export class SweepResults {
     if (cell) this.postCopy(cell.cellId);
   }
 
+  /** A score key on a grid cell: rates the repeat the cell shows, or says why it cannot be rated. */
+  private rateCell(key: string, score: number | 'clear'): void {
+    const grid = this.data?.cell(key);
+    if (!grid) return;
+    const cell = grid.repeats[this.grid.repeatOf(key)] ?? presentRepeats(grid)[0];
+    if (!cell) return;
+    if (this.detail.shownKey === key) {
+      const reason = this.detail.rateKey(score);
+      if (reason) this.host.announce(`Cannot rate: ${reason}`);
+      return;
+    }
+    const answerKey = cell.answerKey;
+    if (answerKey === undefined) {
+      this.host.announce(`Cannot rate: ${cellUnratableReason(cell)}`);
+      return;
+    }
+    const current = this.host.shownRating(answerKey).rating;
+    if (score === 'clear') {
+      if (current) this.host.clearRating(answerKey);
+    } else if (current?.score !== score) {
+      this.host.rate(answerKey, withScore(current, score));
+    }
+  }
+
   private postCopy(cellId: string): void {
     if (this.data) this.host.post({ type: 'copyCell', sweepId: this.data.sweepId, cellId });
   }
 
   private onDetailKeyDown(event: KeyboardEvent): void {
-    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.ctrlKey || event.metaKey || event.altKey || isTextEntry(event.target)) return;
+    const score = ratingKey(event.key);
+    if (score !== undefined) {
+      const reason = this.detail.rateKey(score);
+      if (reason) this.host.announce(`Cannot rate: ${reason}`);
+      event.preventDefault();
+      event.stopPropagation();
+      return;
+    }
     switch (event.key) {
       case 'Escape':
         this.closeDetail();

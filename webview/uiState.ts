@@ -4,6 +4,9 @@
  *
  * Version 2 added the view choice and the results grid's choices; a version 1
  * state still reads (its fields are the same, the new ones take their defaults).
+ * The feedback views (scores, blind, suggestions) added view names and the blind
+ * comment draft to version 2 without a new version: both are optional and read
+ * defensively, so a state written before them reads as it did.
  */
 import type { PanelViewName } from '../src/core/protocol';
 import type { GridGrouping } from './gridModel';
@@ -43,6 +46,8 @@ export interface UiState {
   /** The view the host had brought forward when the user chose: a newer one from the host wins. */
   hostView?: PanelViewName;
   sweep: SweepUiState;
+  /** The comment typed for a blind pair, not sent yet. */
+  blindComment?: { pairId: string; text: string };
 }
 
 export function defaultSweepUiState(): SweepUiState {
@@ -53,7 +58,10 @@ export function defaultUiState(): UiState {
   return { version: 2, rawModels: [], answerScroll: {}, columnsScroll: 0, messagesOpen: false, sweep: defaultSweepUiState() };
 }
 
-const viewNames: ReadonlySet<string> = new Set<PanelViewName>(['run', 'sweep', 'diff']);
+const viewNames: ReadonlySet<string> = new Set<PanelViewName>(['run', 'sweep', 'diff', 'scores', 'blind', 'suggestions']);
+
+/** Longest blind comment kept (the protocol's limit for a comment). */
+const maxDraftLength = 10_000;
 
 function isViewName(value: unknown): value is PanelViewName {
   return typeof value === 'string' && viewNames.has(value);
@@ -95,6 +103,10 @@ export function readUiState(stored: unknown): UiState {
   s.scrollTop = finiteNonNegative(sweep.scrollTop) ?? 0;
   s.scrollLeft = finiteNonNegative(sweep.scrollLeft) ?? 0;
   s.summaryOpen = sweep.summaryOpen !== false;
+  const draft = typeof record.blindComment === 'object' && record.blindComment !== null ? (record.blindComment as Record<string, unknown>) : undefined;
+  if (draft && typeof draft.pairId === 'string' && draft.pairId.length > 0 && draft.pairId.length <= 4096 && typeof draft.text === 'string' && draft.text !== '') {
+    state.blindComment = { pairId: draft.pairId, text: draft.text.slice(0, maxDraftLength) };
+  }
   return state;
 }
 
@@ -105,7 +117,7 @@ export function readUiState(stored: unknown): UiState {
 export function resolveView(ui: Pick<UiState, 'view' | 'hostView'>, hostView: PanelViewName | undefined, available: ReadonlySet<PanelViewName>): PanelViewName {
   const hostMovedOn = hostView !== undefined && hostView !== ui.hostView;
   const wanted = hostMovedOn ? hostView : (ui.view ?? hostView);
-  for (const view of [wanted, hostView, 'run', 'sweep', 'diff'] as const) {
+  for (const view of [wanted, hostView, 'run', 'sweep', 'diff', 'scores', 'blind', 'suggestions'] as const) {
     if (view !== undefined && available.has(view)) return view;
   }
   return 'run';

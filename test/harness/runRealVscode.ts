@@ -10,6 +10,8 @@
  *   PROMPT_LOOP_KEEP_TMP=1       keep the temp dir (workspace, profiles, logs) for debugging
  *   PROMPT_LOOP_VERBOSE=1        also print the server's output and every workbench log line
  *   PROMPT_LOOP_SKIP_BUILD=1     do not rebuild stale bundles
+ *   PROMPT_LOOP_THEME            a colour theme for the workbench, e.g. "Default Dark Modern"
+ *   PROMPT_LOOP_SKIP_RELOAD=1    skip phase 2 (the window reload and the suites that check what survives it)
  *
  * Prints the extension host's mocha output and ends with one line `N passed, N failed`;
  * exits non-zero on any failure, timeout, server crash or browser crash.
@@ -24,7 +26,7 @@ import { launchChromium } from './browser';
 import { ensureToolchain, repoRoot } from './toolchain';
 import { startUiBridgeServer } from './uiBridgeServer';
 import type { UiBridgeServer } from './uiBridgeServer';
-import { uiBridgeEnvVar } from './uiBridgeProtocol';
+import { phaseEnvVar, uiBridgeEnvVar } from './uiBridgeProtocol';
 import { startVscodeServer } from './vscodeServer';
 import type { VscodeServer } from './vscodeServer';
 
@@ -113,8 +115,9 @@ async function main(): Promise<number> {
   let passed = 0;
   let failed = 0;
   let summary: { passed: number; failed: number } | undefined;
+  // One outcome per phase; crashes, timeouts and Ctrl+C settle whichever phase is running.
   let settle: (outcome: Outcome) => void = () => undefined;
-  const outcome = new Promise<Outcome>((resolve) => (settle = resolve));
+  let outcome = new Promise<Outcome>((resolve) => (settle = resolve));
   const onSignal = () => settle({ kind: 'interrupted' });
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -124,13 +127,18 @@ async function main(): Promise<number> {
     const workspace = prepareWorkspace(tmp);
     bridge = await startUiBridgeServer({ getPage: () => page, screenshotDir });
 
-    const serverEnv: Record<string, string> = { [uiBridgeEnvVar]: bridge.url, PROMPT_LOOP_SCREENSHOT_DIR: screenshotDir };
+    // Phase 1 runs the suites; phase 2 reloads the window (a new extension host, the same
+    // profile and workspace) and runs the suites that check what must survive a reload.
+    const phaseFile = path.join(tmp, 'phase');
+    writeFileSync(phaseFile, '1');
+    const serverEnv: Record<string, string> = { [uiBridgeEnvVar]: bridge.url, PROMPT_LOOP_SCREENSHOT_DIR: screenshotDir, [phaseEnvVar]: phaseFile };
     if (env.PROMPT_LOOP_TEST_GREP) serverEnv.PROMPT_LOOP_TEST_GREP = env.PROMPT_LOOP_TEST_GREP;
     server = await startVscodeServer({
       toolchain,
       stateDir: tmp,
       smokeTestDriver: true,
       env: serverEnv,
+      settings: env.PROMPT_LOOP_THEME ? { 'workbench.colorTheme': env.PROMPT_LOOP_THEME } : {},
       // Tests must not reach whatever Ollama the developer's shell points at.
       unsetEnv: ['OLLAMA_HOST'],
       onOutput: (line) => {
@@ -184,9 +192,25 @@ async function main(): Promise<number> {
     await page.goto(url);
     console.log(`[harness] workbench loaded after ${elapsed(started)}; tests run in the extension host`);
 
-    const result = await outcome;
+    let result = await outcome;
     // Log lines and the exit call travel separately; let the last lines land.
     await new Promise((resolve) => setTimeout(resolve, 300));
+    // The exposed functions update these behind TypeScript's back: read them through a call.
+    const counted = (): { passed: number; failed: number } => summary ?? { passed, failed };
+    let totals = counted();
+    if (result.kind === 'exit' && summary && env.PROMPT_LOOP_SKIP_RELOAD !== '1') {
+      writeFileSync(phaseFile, '2');
+      summary = undefined;
+      passed = 0;
+      failed = 0;
+      outcome = new Promise<Outcome>((resolve) => (settle = resolve));
+      console.log(`[harness] reloading the window (phase 2) after ${elapsed(started)}`);
+      await page.reload();
+      result = await outcome;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const second = counted();
+      totals = { passed: totals.passed + second.passed, failed: totals.failed + second.failed };
+    }
 
     let problem: string | undefined;
     switch (result.kind) {
@@ -208,7 +232,7 @@ async function main(): Promise<number> {
         break;
     }
 
-    const counts = summary ?? { passed, failed };
+    const counts = totals;
     if (problem) {
       console.log(`[harness] ${problem}`);
       if (result.kind !== 'interrupted') await reportProblem(page, serverLog);

@@ -56,3 +56,6 @@ export type BridgeResponse = { ok: true; result: unknown } | { ok: false; error:
 
 /** Env var on the server process (inherited by the extension host) holding the bridge URL. */
 export const uiBridgeEnvVar = 'PROMPT_LOOP_UI_BRIDGE';
+
+/** Env var holding the path of a file that says which test phase runs ("1", or "2" after a window reload). */
+export const phaseEnvVar = 'PROMPT_LOOP_PHASE_FILE';

@@ -16,14 +16,31 @@
  * whose full title contains that text; PROMPT_LOOP_UI_BRIDGE is the UI bridge's URL.
  */
 import Mocha from 'mocha';
+import { readFileSync } from 'node:fs';
 import { format } from 'node:util';
+import { phaseEnvVar } from '../harness/uiBridgeProtocol';
 import { screenshot, uiBridgeAvailable } from './uiBridge';
 
-const suites: (() => Promise<unknown>)[] = [
-  () => import('./smoke.test.js'),
-  () => import('./runPrompt.test.js'),
-  () => import('./sweep.test.js'),
-];
+/** Phase 1 runs first; phase 2 runs after the harness reloaded the window (what must survive a reload). */
+const suites: Record<1 | 2, (() => Promise<unknown>)[]> = {
+  1: [
+    () => import('./smoke.test.js'),
+    () => import('./runPrompt.test.js'),
+    () => import('./sweep.test.js'),
+    () => import('./feedback.test.js'),
+  ],
+  2: [() => import('./afterReload.test.js')],
+};
+
+/** The phase the harness says this is (1 when run without the harness). */
+function currentPhase(): 1 | 2 {
+  const file = process.env[phaseEnvVar];
+  try {
+    return file && readFileSync(file, 'utf8').trim() === '2' ? 2 : 1;
+  } catch {
+    return 1;
+  }
+}
 
 /** Prefix of the machine-readable lines the outer runner counts and hides. */
 const eventPrefix = 'PROMPT_LOOP_EVENT ';
@@ -95,7 +112,7 @@ async function runSuites(): Promise<void> {
 
   mocha.suite.emit('pre-require', globalThis, 'bundle', mocha);
   try {
-    for (const load of suites) await load();
+    for (const load of suites[currentPhase()]) await load();
   } catch (err) {
     // VS Code reports a runner error only to the browser console: say it where it is seen.
     console.error(`Could not load the test suites: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);

@@ -2,10 +2,12 @@
  * Scripted protocol traffic for the preview: a three-model run (two stream to the
  * end, one stream is cut), a re-run that keeps the previous answers visible, a
  * hostile answer and a 1 MB single-line answer; sweeps (small, with repeats, and
- * 10,000 cells) streamed as the host would, and a variant diff.
+ * 10,000 cells) streamed as the host would, and a variant diff; ratings, scores,
+ * a blind pair and an optimizer session in three stages.
  */
 import type {
-  AnswerError, AnswerMetrics, AnswerView, CellConsistency, CellStatus, HostToWebview, RunView, SweepCaseView, SweepCellUpdate, SweepCellView, SweepParams, SweepProgress, SweepSummary, SweepView, VariantDiffView,
+  AnswerError, AnswerMetrics, AnswerView, BlindPairView, CellConsistency, CellStatus, HostToWebview, RatingView, RunView, ScoresView, SuggestionView, SuggestionsView, SweepCaseView, SweepCellUpdate, SweepCellView,
+  SweepParams, SweepProgress, SweepSummary, SweepView, VariantDiffView,
 } from '../../src/core/protocol';
 import { gridCellKey } from '../../src/core/protocol';
 
@@ -440,4 +442,132 @@ export function applyTraffic(sweep: SweepView, messages: HostToWebview[]): Sweep
   }
   const all = [...cells.values()];
   return { ...sweep, cells: all, state, finishedAt: state === 'running' ? undefined : sweep.startedAt + 83_000, summaries: summariesOf(sweep, all), consistency: sweep.repeats > 1 ? consistencyOf(all) : [] };
+}
+
+// ---------------------------------------------------------------- ratings and the feedback loop
+
+/** The finished first run with stored answers (the failed one stored nothing), as `state` replays it. */
+export function ratedRun(): RunView {
+  const run = finishedFirstRun();
+  run.answers[0].answerKey = 'ak-llama';
+  run.answers[1].answerKey = 'ak-qwen';
+  return run;
+}
+
+/** llama3.2 rated 4 with a comment and tags; qwen3:8b not rated yet. */
+export function runRatings(): RatingView[] {
+  return [{ answerKey: 'ak-llama', score: 4, comment: 'Good table, but the caveat about invented numbers is buried at the end.', tags: ['caveat buried', 'good table'], updatedAt: Date.UTC(2025, 0, 15, 10, 34) }];
+}
+
+/** Ratings of the small sweep's finished cells (answer keys `key-<cellId>`); one with a comment. */
+export function sweepRatings(): RatingView[] {
+  const at = Date.UTC(2025, 0, 15, 11, 0);
+  const r = (cellId: string, score: number, comment?: string): RatingView => ({ answerKey: `key-${cellId}`, score, ...(comment ? { comment } : {}), updatedAt: at });
+  return [
+    r('(base)|llama3.2|0|0|0', 4),
+    r('(base)|llama3.2|1|0|0', 5, 'Exactly the three points, nothing invented.'),
+    r('(base)|llama3.2|2|0|0', 3),
+    r('concise|llama3.2|0|0|0', 2, 'Too terse: loses the reason for the growth.'),
+    r('concise|llama3.2|1|0|0', 4),
+    r('(base)|qwen3:8b|0|0|0', 3),
+  ];
+}
+
+/** Summaries with the mean score, as the host sends them once ratings exist. */
+export function ratedSummaries(): SweepSummary[] {
+  return [
+    { variant: '', model: 'llama3.2', paramsIndex: 0, cells: 3, done: 3, failed: 0, meanTotalMs: 1950, meanTtftMs: 565, meanTokensPerSecond: 25.4, meanScore: 4, ratings: 3 },
+    { variant: 'concise', model: 'llama3.2', paramsIndex: 0, cells: 3, done: 3, failed: 0, meanTotalMs: 908, meanTtftMs: 671, meanTokensPerSecond: 39.4, meanScore: 3, ratings: 2 },
+    { variant: '', model: 'qwen3:8b', paramsIndex: 0, cells: 3, done: 2, failed: 1, meanTotalMs: 1810, meanTtftMs: 523, meanTokensPerSecond: 31.8, meanScore: 3, ratings: 1 },
+    { variant: '', cells: 6, done: 5, failed: 1, meanTotalMs: 1880, meanTtftMs: 544, meanTokensPerSecond: 28.6, meanScore: 3.75, ratings: 4 },
+    { variant: 'concise', cells: 6, done: 4, failed: 1, meanTotalMs: 856, meanTtftMs: 631, meanTokensPerSecond: 41.6, meanScore: 3, ratings: 2 },
+  ];
+}
+
+/**
+ * Three variants: concise-2 (a rewrite accepted from a suggestion) ahead; base and
+ * concise cannot be told apart. Blind strengths and win rates (one pair never
+ * compared), the change of concise-2 against concise, and one regression.
+ */
+export function scoresView(): ScoresView {
+  return {
+    family: 'summarize',
+    verdict: 'concise-2 scores highest (4.1 ± 0.3). base and concise cannot be told apart yet: their intervals overlap.',
+    pairs: 24,
+    variants: [
+      { variant: 'concise-2', n: 18, mean: 4.11, halfWidth: 0.31, shareHigh: 0.83, rank: 1 },
+      { variant: 'concise', n: 18, mean: 3.33, halfWidth: 0.42, shareHigh: 0.44, rank: 2, tiedWith: [''] },
+      { variant: '', n: 16, mean: 3.06, halfWidth: 0.47, shareHigh: 0.38, rank: 3, tiedWith: ['concise'] },
+      { variant: 'concise-2', model: 'llama3.2', n: 9, mean: 4.22, halfWidth: 0.41, shareHigh: 0.89 },
+      { variant: 'concise-2', model: 'qwen3:8b', n: 9, mean: 4.0, halfWidth: 0.5, shareHigh: 0.78 },
+      { variant: 'concise', model: 'llama3.2', n: 9, mean: 3.44, halfWidth: 0.62, shareHigh: 0.44 },
+      { variant: 'concise', model: 'qwen3:8b', n: 9, mean: 3.22, halfWidth: 0.66, shareHigh: 0.44 },
+      { variant: '', model: 'llama3.2', n: 9, mean: 3.11, halfWidth: 0.7, shareHigh: 0.33 },
+      { variant: '', model: 'qwen3:8b', n: 7, mean: 3.0, halfWidth: 0.8, shareHigh: 0.43 },
+    ],
+    strengths: [
+      { player: 'concise-2', logStrength: 0.82, low: 0.21, high: 1.43, comparisons: 16 },
+      { player: 'concise', logStrength: -0.19, low: -0.78, high: 0.4, comparisons: 18 },
+      { player: '', logStrength: -0.63, low: -1.31, high: 0.05, comparisons: 14 },
+    ],
+    winRate: { players: ['concise-2', 'concise', ''], rates: [[null, 0.72, 0.81], [0.28, null, null], [0.19, null, null]] },
+    change: { parent: 'concise', child: 'concise-2', difference: 0.78, halfWidth: 0.5, distinguishable: true, nParent: 18, nChild: 18 },
+    regressions: [{ caseLabel: 'case 3: Release notes v2.4', model: 'qwen3:8b', parentScore: 5, childScore: 3 }],
+  };
+}
+
+/** A blind pair: two answers to case 2, no names. */
+export function blindPair(pairId = 'pair-7', judged = 3, remaining = 12): BlindPairView {
+  return {
+    pairId, family: 'summarize', caseLabel: 'case 2: Local models essay', input: { article: 'Local language models have become good enough for most day-to-day drafting…', maxWords: 80 },
+    left: llamaText, right: qwenText, judged, remaining,
+  };
+}
+
+const clarifyDiff: SuggestionView['diff'] = [
+  { value: 'Summarize the article below in ' },
+  { value: 'at most {{maxWords}} words', removed: true },
+  { value: 'three bullet points, at most {{maxWords}} words in all. Lead with the decision or finding; keep every number exactly as written', added: true },
+  { value: '.\n\nArticle:\n{{article}}' },
+];
+
+const fewShotDiff: SuggestionView['diff'] = [
+  { value: 'Summarize the article below in at most {{maxWords}} words.\n\n' },
+  { value: 'Example of a good summary:\n- Revenue +12% to $4.1M; churn down to 3%.\n- Credit: the new onboarding flow.\n\n', added: true },
+  { value: 'Article:\n{{article}}' },
+];
+
+const formatDiff: SuggestionView['diff'] = [
+  { value: 'Summarize the article below in at most {{maxWords}} words' },
+  { value: '.', removed: true },
+  { value: ' as JSON: {"summary": string, "caveats": string[]}.', added: true },
+  { value: '\n\nArticle:\n{{article}}' },
+];
+
+const stepwiseDiff: SuggestionView['diff'] = [
+  { value: 'Summarize the article below ' },
+  { value: 'in at most {{maxWords}} words', removed: true },
+  { value: 'step by step: first list its claims, then', added: true },
+  { value: '.\n\nArticle:\n{{article}}' },
+];
+
+const critique = `The low-rated answers **bury the decision**: two comments say the caveat about invented numbers comes last, and the concise variant loses *why* revenue grew.
+
+- The instruction never says what to lead with.
+- Nothing asks to keep figures exactly as written (one answer rounded 12% to "about 10%").
+- The best-rated answers use three short bullets.`;
+
+/** The optimizer's session in three stages: the critique streaming; four checked cards; one accepted. */
+export function suggestionStages(): [SuggestionsView, SuggestionsView, SuggestionsView] {
+  const base: SuggestionsView = { sessionId: 'sugg-1', family: 'summarize', parentVariant: '', parentLabel: 'summarize.prompt', optimizerModel: 'qwen3:8b', state: 'running', evidence: 18, items: [] };
+  const streaming: SuggestionsView = { ...base, critique: critique.slice(0, 150) };
+  const items: SuggestionView[] = [
+    { id: 's1', technique: 'clarify', techniqueLabel: 'Clarify the instruction', summary: 'Say what to lead with and ask for figures exactly as written.', status: 'ok', notes: [], diff: clarifyDiff },
+    { id: 's2', technique: 'fewshot', techniqueLabel: 'Add few-shot examples', summary: 'One of your best-rated answers as an example of the shape wanted.', status: 'ok', notes: [], diff: fewShotDiff },
+    { id: 's3', technique: 'format', techniqueLabel: 'Impose a template', summary: 'Structured output with the caveats in their own field.', status: 'repaired', notes: ['The rewrite renamed {{article}} to {{text}}: renamed back.'], diff: formatDiff },
+    { id: 's4', technique: 'stepwise', techniqueLabel: 'Ask for step-by-step reasoning', summary: 'List the claims first, then summarize.', status: 'rejected', notes: ['Drops the variable {{maxWords}}: the word limit would be lost.'], diff: stepwiseDiff },
+  ];
+  const checked: SuggestionsView = { ...base, state: 'done', critique, items };
+  const accepted: SuggestionsView = { ...checked, items: items.map((i) => (i.id === 's1' ? { ...i, status: 'accepted', acceptedAs: 'clarify' } : i.id === 's2' ? { ...i, status: 'discarded' } : i)) };
+  return [streaming, checked, accepted];
 }

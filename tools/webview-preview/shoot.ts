@@ -1,7 +1,7 @@
 /**
  * Preview and smoke test of the Prompt Loop panel outside VS Code.
  *
- *   node --import tsx tools/webview-preview/shoot.ts [--keep-open]
+ *   node --import tsx tools/webview-preview/shoot.ts [--keep-open] [--only run|sweep|feedback]
  *
  * Builds the webview bundle, serves it with the real panel HTML (same CSP) plus a
  * fake `acquireVsCodeApi` and hand-picked theme variables, replays scripted
@@ -9,7 +9,8 @@
  * and high-contrast themes to /tmp/webview-preview/, and asserts what must hold:
  * no CSP violation, hostile answers stay text, keyboard and protocol behaviour;
  * then the same for sweeps and the variant diff (sweepTour.ts), with the first
- * render and longest task of a 10,000-cell sweep measured and printed.
+ * render and longest task of a 10,000-cell sweep measured and printed; then
+ * ratings, scores, blind A/B and suggested rewrites (feedbackTour.ts).
  */
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ import { panelHtml } from '../../src/panel/panelHtml';
 import {
   finishedFirstRun, firstRun, gemmaPartial, hostileRun, hostileText, largeRun, llamaText, metrics, qwenText, qwenThinking, secondRun, splitIntoChunks,
 } from './scenario';
+import { feedbackBehaviour, feedbackTour } from './feedbackTour';
 import { sweepBehaviour, sweepTour, type PreviewTools } from './sweepTour';
 import { bodyClass, themeCss, themeNames, type ThemeName } from './themes';
 
@@ -456,26 +458,45 @@ async function main(): Promise<void> {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  // `--only feedback` (or run, sweep) runs one part, for quick looks while working on it.
+  const onlyAt = process.argv.indexOf('--only');
+  const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
+  const part = (name: string): boolean => only === undefined || only === name;
   try {
-    for (const theme of themeNames) {
+    for (const theme of part('run') ? themeNames : []) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 760 } });
       const page = await context.newPage();
       await tour(page, origin, theme);
       await context.close();
     }
-    const context = await browser.newContext({ viewport: { width: 1280, height: 760 } });
-    await behaviour(await context.newPage(), origin);
-    await context.close();
+    if (part('run')) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 760 } });
+      await behaviour(await context.newPage(), origin);
+      await context.close();
+    }
 
     const tools: PreviewTools = { open: (page, theme) => open(page, origin, theme), send, posted, frames, shot, check };
-    for (const theme of themeNames) {
+    for (const theme of part('sweep') ? themeNames : []) {
       const sweepContext = await browser.newContext({ viewport: { width: 1280, height: 760 } });
       await sweepTour(await sweepContext.newPage(), theme, tools);
       await sweepContext.close();
     }
-    const sweepContext = await browser.newContext({ viewport: { width: 1280, height: 760 } });
-    await sweepBehaviour(await sweepContext.newPage(), tools);
-    await sweepContext.close();
+    if (part('sweep')) {
+      const sweepContext = await browser.newContext({ viewport: { width: 1280, height: 760 } });
+      await sweepBehaviour(await sweepContext.newPage(), tools);
+      await sweepContext.close();
+    }
+
+    for (const theme of part('feedback') ? themeNames : []) {
+      const feedbackContext = await browser.newContext({ viewport: { width: 1280, height: 760 } });
+      await feedbackTour(await feedbackContext.newPage(), theme, tools);
+      await feedbackContext.close();
+    }
+    if (part('feedback')) {
+      const feedbackContext = await browser.newContext({ viewport: { width: 1280, height: 760 } });
+      await feedbackBehaviour(await feedbackContext.newPage(), tools);
+      await feedbackContext.close();
+    }
   } finally {
     await browser.close();
     server.close();
