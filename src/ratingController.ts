@@ -89,6 +89,7 @@ export class RatingController implements vscode.Disposable {
     this.ratings = all;
     this.panel.post({ type: 'ratings', ratings: all });
     await this.refreshScores();
+    this.patchSweepSummaries();
   }
 
   /** Saves a rating of a stored answer (replacing the earlier one of the same answer). */

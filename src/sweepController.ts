@@ -288,13 +288,39 @@ export class SweepController implements vscode.Disposable {
     return outcome.view;
   }
 
+  /**
+   * Says how the sweep ended, and turns failures into the action that fixes
+   * them: Ollama not reachable → Retry (resumes: finished cells come from the
+   * cache), a model not installed → Pull and resume, other failures → Run Again.
+   */
   private async tellOutcome(view: SweepView, p: SweepProgress): Promise<void> {
+    const failed = view.cells.filter((c) => c.status === 'failed');
+    const kinds = new Set(failed.map((c) => c.error?.kind));
+    if (kinds.has('unreachable')) {
+      const hosts = [...new Set(failed.filter((c) => c.error?.kind === 'unreachable').map((c) => /reachable at (\S+?)[ .(]/.exec(c.error?.message ?? '')?.[1]).filter((h): h is string => !!h))];
+      if (await this.ollama.reportUnreachable(hosts.join(', ') || this.ollama.host, vscode.l10n.t('{0} of {1} cells failed; Retry resumes the sweep', failed.length, p.total))) await this.rerun(view.sweepId);
+      return;
+    }
+    const missing = [...new Set(failed.filter((c) => c.error?.kind === 'modelMissing').map((c) => c.model))];
+    if (missing.length > 0) {
+      let pulled = false;
+      for (const model of missing) if (await this.ollama.offerPull(model)) pulled = true;
+      if (pulled) await this.rerun(view.sweepId);
+      return;
+    }
     const show = vscode.l10n.t('Show Results');
+    const again = vscode.l10n.t('Run Again');
     const exportLabel = vscode.l10n.t('Export…');
-    const text = view.state === 'cancelled'
-      ? vscode.l10n.t('Prompt Loop: sweep of {0} cancelled: {1}. Run it again to finish the rest; finished cells come from the cache.', view.family, describeProgress(p))
-      : vscode.l10n.t('Prompt Loop: sweep of {0} finished: {1}.', view.family, describeProgress(p));
-    const choice = p.failed > 0 ? await vscode.window.showWarningMessage(text, show, exportLabel) : await vscode.window.showInformationMessage(text, show, exportLabel);
+    if (view.state === 'cancelled' || failed.length > 0) {
+      const text = view.state === 'cancelled'
+        ? vscode.l10n.t('Prompt Loop: sweep of {0} cancelled: {1}. Run it again to finish the rest; finished cells come from the cache.', view.family, describeProgress(p))
+        : vscode.l10n.t('Prompt Loop: sweep of {0} finished with failures: {1}. First failure: {2}', view.family, describeProgress(p), failed[0].error?.message ?? '');
+      const choice = await vscode.window.showWarningMessage(text, again, show);
+      if (choice === again) await this.rerun(view.sweepId);
+      if (choice === show) this.panel.bringForward('sweep', false);
+      return;
+    }
+    const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Prompt Loop: sweep of {0} finished: {1}.', view.family, describeProgress(p)), show, exportLabel);
     if (choice === show) this.panel.bringForward('sweep', false);
     if (choice === exportLabel) await this.export({ sweepId: view.sweepId });
   }

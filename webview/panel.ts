@@ -175,6 +175,13 @@ export class Panel implements ColumnHost {
     this.connection = connection;
   }
 
+  /**
+   * The view a replayed state wanted but could not show yet (its data comes in a
+   * later message, e.g. the scores after a reload): shown when its data arrives,
+   * unless the user picked a view in the meantime.
+   */
+  private pendingView: PanelViewName | undefined;
+
   handle(message: HostToWebview): void {
     switch (message.type) {
       case 'state':
@@ -243,6 +250,7 @@ export class Panel implements ColumnHost {
         this.received = true;
         this.scoresView.show(message.scores);
         this.renderHeader();
+        this.showPendingView();
         break;
       case 'blindPair':
         this.received = true;
@@ -373,9 +381,12 @@ export class Panel implements ColumnHost {
     this.suggestionsView.show(state.suggestions);
     this.scoresView.setSuggesting(state.suggestions?.state === 'running');
     this.ratingsChanged();
-    const view = resolveView(this.ui, state.view, this.availableViews());
+    // A view still pending from an earlier replay outranks the fallback that replay showed.
+    const wanted = this.pendingView ?? this.ui.view;
+    const view = resolveView({ ...this.ui, view: wanted }, state.view, this.availableViews());
     if (state.view !== undefined) this.ui.hostView = state.view;
     this.showView(view, 'restore');
+    this.pendingView = wanted !== undefined && wanted !== view && (state.view === undefined || state.view === wanted) ? wanted : undefined;
     if (view === 'run' && (firstState || hadFocus)) this.restoreFocus(hadFocus);
     if (view === 'sweep' && (firstState || gridHadFocus) && (gridHadFocus || document.hasFocus()) && this.ui.sweep.activeCell !== undefined) this.sweepResults.focusGrid();
   }
@@ -531,6 +542,14 @@ export class Panel implements ColumnHost {
     this.runningRing.hidden = true;
   }
 
+  /** Shows the view a reload wanted once its data is there (see `pendingView`). */
+  private showPendingView(): void {
+    const pending = this.pendingView;
+    if (pending === undefined || !this.availableViews().has(pending)) return;
+    this.pendingView = undefined;
+    this.showView(pending, 'restore');
+  }
+
   /** Views with something to show; the run view always counts once anything was run. */
   private availableViews(): Set<PanelViewName> {
     const views = new Set<PanelViewName>();
@@ -549,6 +568,8 @@ export class Panel implements ColumnHost {
    */
   private showView(view: PanelViewName, reason: 'host' | 'data' | 'user' | 'restore'): void {
     if (reason === 'host') this.ui.hostView = view;
+    // Any choice other than a replay supersedes what a reload still wanted to show.
+    if (reason !== 'restore') this.pendingView = undefined;
     const available = this.availableViews();
     // The run view is the empty state too; other views need their data.
     if (view !== 'run' && !available.has(view)) {

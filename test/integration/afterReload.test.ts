@@ -11,8 +11,11 @@ import { screenshot, webview } from './uiBridge';
 suite('After a window reload', () => {
   test('the panel comes back with the last sweep and its ratings', async () => {
     const api = await vscode.extensions.getExtension<PromptLoopApi>('promptloop.prompt-loop')!.activate();
-    // The panel is restored by its serializer; the sweep comes from the store, not from memory.
-    const rated = await webview.waitFor('[data-view="sweep"] [data-cell-key][data-rating]', { minCount: 6 }, 30_000);
+    // The panel is restored by its serializer; the sweep and the scores come from the store,
+    // not from memory (the Sweep and Scores views are there to switch to).
+    await webview.waitFor('[data-action="showView"][data-show-view="scores"]', { visible: true }, 30_000);
+    await webview.click('[data-action="showView"][data-show-view="sweep"]');
+    const rated = await webview.waitFor('[data-view="sweep"] [data-cell-key][data-rating]', { minCount: 6 }, 10_000);
     assert.ok(rated.some((c) => c.attrs['data-variant'] === 'clarify'), 'the A/B sweep of the accepted rewrite');
     const sweep = api.services.sweeps.view!;
     assert.deepEqual(sweep.variants, ['', 'clarify']);
