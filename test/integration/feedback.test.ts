@@ -93,7 +93,11 @@ suite('Ratings that feed back', () => {
     await webview.focus('[data-view="run"] article.answer[data-model="gemma2:2b"]');
     await webview.press('5');
     await webview.waitFor(`[data-rating-for="${key}"]`, { attr: { 'data-rated': '5' } });
-    const ratings = await (await store()).ratings('classify-ticket');
+    // The bar shows the score at once; the store has it a moment later.
+    const ratings = await waitFor('the rating in the store', async () => {
+      const list = await (await store()).ratings('classify-ticket');
+      return list.length > 0 ? list : undefined;
+    });
     assert.deepEqual(ratings.map((r) => [r.model, r.score]), [['gemma2:2b', 5]]);
   });
 
