@@ -15,7 +15,7 @@ const repoRoot = path.resolve(__dirname, '..');
 const out = path.join(repoRoot, 'docs', 'screenshots');
 const themes: Record<string, string> = { dark: 'Default Dark Modern', light: 'Default Light Modern', hc: 'Default High Contrast' };
 /** The screenshots the README shows (names given by the tests' screenshot() calls). */
-const wanted = ['diagnostics', 'run-two-models', 'sweep-confirm', 'sweep-grid', 'compare-variants', 'rated-grid', 'scores', 'blind', 'suggestions', 'score-change', 'server-unreachable'];
+const wanted = ['diagnostics', 'run-two-models', 'sweep-confirm', 'sweep-grid', 'compare-variants', 'rated-grid', 'rating-comment', 'scores', 'blind', 'suggestions', 'score-change', 'server-unreachable'];
 
 const chosen = process.argv.slice(2).filter((a) => a in themes);
 mkdirSync(out, { recursive: true });

@@ -42,6 +42,8 @@ suite('Ratings that feed back', () => {
     await config().update('optimizerModel', 'qwen2.5:7b', vscode.ConfigurationTarget.Workspace);
     api = await vscode.extensions.getExtension<PromptLoopApi>('promptloop.prompt-loop')!.activate();
     await vscode.commands.executeCommand('notifications.clearAll');
+    // More room for the panel, as a user rating a grid would make.
+    await vscode.commands.executeCommand('workbench.action.closeSidebar');
     // The sweep suite creates this variant; make it when this suite runs alone.
     const concise = path.join(workspaceRoot(), 'summarize.concise.prompt');
     if (!existsSync(concise)) {
@@ -51,6 +53,7 @@ suite('Ratings that feed back', () => {
   });
 
   suiteTeardown(async () => {
+    await vscode.commands.executeCommand('workbench.view.explorer');
     for (const key of ['models', 'optimizerModel']) await config().update(key, undefined, vscode.ConfigurationTarget.Workspace);
     // The reload phase reads the sweep from the store, without Ollama: leave the host unset.
     await config().update('ollamaHost', undefined, vscode.ConfigurationTarget.Workspace);
@@ -72,6 +75,7 @@ suite('Ratings that feed back', () => {
     assert.deepEqual(byVariant('concise'), [4, 4, 5]);
     const shown = await webview.waitFor('[data-view="sweep"] [data-cell-key][data-rating]', { minCount: 6 });
     assert.ok(shown.some((c) => c.attrs['data-variant'] === 'concise' && c.attrs['data-rating'] === '5'));
+    await screenshot('rated-grid');
 
     // A comment on the worst answer, from the cell's detail pane.
     await webview.focus(cell('', 2));
@@ -80,8 +84,8 @@ suite('Ratings that feed back', () => {
     await webview.type('Buries the decision; too long.', '[data-cell-detail] [data-rating-comment]');
     await webview.press('Control+Enter', '[data-cell-detail] [data-rating-comment]');
     await waitFor('the comment in the store', async () => (await ratingsOf('')).some((r) => r.comment === 'Buries the decision; too long.' && r.score === 1));
+    await screenshot('rating-comment');
     await webview.press('Escape');
-    await screenshot('rated-grid');
   });
 
   test('a single run’s answers are rated where they stand', async () => {
