@@ -38,14 +38,8 @@ export interface SweepPreset {
   skipConfirm?: boolean;
 }
 
-interface RememberedSweep {
-  variants?: string[];
-  models?: string[];
-  cases?: number[];
-  temperatures?: number[];
-  seeds?: number[];
-  repeats?: number;
-}
+/** What is remembered per family: the last sweep's choices. */
+type RememberedSweep = Omit<SweepPreset, 'skipConfirm'>;
 
 const rememberKey = (familyId: string) => `promptLoop.sweep:${familyId}`;
 const lastSweepKey = 'promptLoop.lastSweep';

@@ -4,7 +4,7 @@
  * redraws only when the panel flushes it (once per animation frame at most).
  */
 import type { AnswerError, AnswerMetrics, AnswerStatus, AnswerView } from '../src/core/protocol';
-import { codicon, custom, h, replaceChildren } from './dom';
+import { codicon, custom, h, replaceChildren, handleAnswerLinks } from './dom';
 import { errorHeadline, isActive, metricCells, shortHost, statusAnnouncement, statusIcons, statusLabels } from './format';
 import { markdownToTree, renderTree } from './markdown';
 import { RatingBar, type RatingsHost } from './ratingBar';
@@ -94,10 +94,7 @@ export class AnswerColumn {
     this.placeholder = h('div', { className: 'placeholder', attrs: { hidden: '' } });
     this.bodyNote = h('div', { className: 'body-note', attrs: { hidden: '' } });
     this.body = h('div', { className: 'answer-body' });
-    this.body.addEventListener('click', (event) => this.onBodyActivate(event));
-    this.body.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter') this.onBodyActivate(event);
-    });
+    handleAnswerLinks(this.body, (href) => this.host.openLink(href));
     this.scrollArea = h('div', { className: 'answer-scroll' }, [this.errorEl, this.thinkingEl, this.previousLabel, this.placeholder, this.bodyNote, this.body]);
     this.scrollArea.addEventListener('scroll', () => this.host.scrolled(model, this.scrollArea.scrollTop), { passive: true });
     this.metricsEl = h('div', { className: 'metrics', attrs: { role: 'group', 'aria-label': `Metrics for ${model}` } });
@@ -303,14 +300,6 @@ export class AnswerColumn {
     this.el.dataset.view = this.raw ? 'raw' : 'markdown';
   }
 
-  private onBodyActivate(event: Event): void {
-    const target = event.target instanceof Element ? event.target.closest<HTMLElement>('[data-href]') : null;
-    if (!target || !this.body.contains(target)) return;
-    event.preventDefault();
-    event.stopPropagation();
-    const href = target.dataset.href;
-    if (href) this.host.openLink(href);
-  }
 
   private renderPlaceholder(showPrevious: boolean): void {
     const { status, text } = this.answer;

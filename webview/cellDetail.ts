@@ -4,7 +4,7 @@
  * the repeats, and Copy. Streaming text is re-parsed at most every 150 ms.
  */
 import type { SweepCellView } from '../src/core/protocol';
-import { codicon, custom, h, replaceChildren } from './dom';
+import { codicon, custom, h, replaceChildren, handleAnswerLinks } from './dom';
 import { cellFailureReason, cellStatusIcons, cellStatusLabels, consistencyText, isCellActive, metricCells, paramsLabel, variantLabel, variantName } from './format';
 import { markdownToTree, renderTree } from './markdown';
 import { RatingBar, type RatingsHost } from './ratingBar';
@@ -68,10 +68,7 @@ export class CellDetail {
     this.statusEl = h('div', { className: 'detail-status' });
     this.errorEl = h('div', { className: 'detail-error', attrs: { hidden: '' } });
     this.body = h('div', { className: 'cell-answer md-body', attrs: { 'data-detail-body': '' } });
-    this.body.addEventListener('click', (event) => this.onBodyActivate(event));
-    this.body.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter') this.onBodyActivate(event);
-    });
+    handleAnswerLinks(this.body, (href) => this.host.openLink(href));
     this.metricsEl = h('div', { className: 'cell-metrics', attrs: { role: 'group', 'aria-label': 'Metrics' } });
     this.inputEl = h('details', { className: 'detail-input' });
     this.ratingBar = new RatingBar(host, 'this answer', () => this.title.focus());
@@ -285,14 +282,6 @@ export class CellDetail {
     this.inputEl.toggleAttribute('open', open);
   }
 
-  private onBodyActivate(event: Event): void {
-    const target = event.target instanceof Element ? event.target.closest<HTMLElement>('[data-href]') : null;
-    if (!target || !this.body.contains(target)) return;
-    event.preventDefault();
-    event.stopPropagation();
-    const href = target.dataset.href;
-    if (href) this.host.openLink(href);
-  }
 }
 
 /** Why a sweep cell's answer cannot be rated (it has no stored answer key). */

@@ -64,3 +64,22 @@ export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<
   for (const child of children) if (child) el.append(child);
   return el;
 }
+
+/**
+ * Lets links in a rendered answer be followed by click or Enter: they carry
+ * `data-href` (never a live href) and go to the host, which asks before opening.
+ */
+export function handleAnswerLinks(body: HTMLElement, openLink: (href: string) => void): void {
+  const activate = (event: Event): void => {
+    const target = event.target instanceof Element ? event.target.closest<HTMLElement>('[data-href]') : null;
+    if (!target || !body.contains(target)) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const href = target.dataset.href;
+    if (href) openLink(href);
+  };
+  body.addEventListener('click', activate);
+  body.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') activate(event);
+  });
+}

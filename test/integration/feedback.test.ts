@@ -10,24 +10,14 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PromptLoopApi } from '../../src/extension';
 import { startSimulator } from '../../tools/simulator/server';
+import { config, waitFor, workspaceRoot } from './helpers';
 import { screenshot, webview, workbench } from './uiBridge';
 
 type Simulator = Awaited<ReturnType<typeof startSimulator>>;
 
-const workspaceRoot = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
-const config = () => vscode.workspace.getConfiguration('promptLoop');
 const basePath = () => path.join(workspaceRoot(), 'summarize.prompt');
 const cell = (variant: string, row: number) => `[data-view="sweep"] [data-cell-key][data-variant="${variant}"][data-case="${row}"]`;
 
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 suite('Ratings that feed back', () => {
   let sim: Simulator;

@@ -8,22 +8,12 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PromptLoopApi } from '../../src/extension';
 import { startSimulator } from '../../tools/simulator/server';
+import { config, waitFor, workspaceRoot } from './helpers';
 import { clickNotificationButton, notificationMessages, screenshot, webview, workbench } from './uiBridge';
 
 type Simulator = Awaited<ReturnType<typeof startSimulator>>;
 
-const workspaceRoot = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
-const config = () => vscode.workspace.getConfiguration('promptLoop');
 
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function openPrompt(name: string): Promise<vscode.TextEditor> {
   const document = await vscode.workspace.openTextDocument(path.join(workspaceRoot(), name));

@@ -11,23 +11,13 @@ import * as vscode from 'vscode';
 import type { PromptLoopApi } from '../../src/extension';
 import { parseCases } from '../../src/core/cases';
 import { startSimulator } from '../../tools/simulator/server';
+import { config, waitFor, workspaceRoot } from './helpers';
 import { answerQuickInput, runFromPalette, screenshot, webview, workbench } from './uiBridge';
 
 type Simulator = Awaited<ReturnType<typeof startSimulator>>;
 
-const workspaceRoot = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
-const config = () => vscode.workspace.getConfiguration('promptLoop');
 const chatRequests = (sim: Simulator) => sim.stats.requests.byEndpoint['/api/chat'] ?? 0;
 
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const gridCells = '[data-view="sweep"] [data-cell-key]';
 

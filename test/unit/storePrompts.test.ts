@@ -1,36 +1,18 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { PromptStore, writeFileAtomic } from '../../src/core/store/promptStore';
 import type { StoreOptions } from '../../src/core/store/promptStore';
-import type { PromptRecord, StoreProblem } from '../../src/core/store/records';
+import type { PromptRecord } from '../../src/core/store/records';
 import { answerRecord, hexKey, promptRecord } from './fixtures/store/records';
+import { tempDir, withStore, lines } from './fixtures/store/withStore';
 import { startWriter } from './fixtures/store/startWriter';
 
-async function tempDir(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'prompt-loop-prompts-'));
-}
 
-/** Runs `fn` on a store in a fresh folder, collecting problems; removes the folder after. */
-async function withStore(fn: (store: PromptStore, dir: string, problems: StoreProblem[]) => Promise<void>, options: StoreOptions = {}): Promise<void> {
-  const dir = await tempDir();
-  const problems: StoreProblem[] = [];
-  const store = await PromptStore.open(dir, { onProblem: (problem) => problems.push(problem), ...options });
-  try {
-    await fn(store, dir, problems);
-  } finally {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
-async function lines(file: string): Promise<string[]> {
-  return (await readFile(file, 'utf8')).split('\n').filter((line) => line.length > 0);
-}
 
 const hashesIn = async (file: string): Promise<string[]> => (await lines(file)).map((line) => (JSON.parse(line) as { hash: string }).hash);
 

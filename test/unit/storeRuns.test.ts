@@ -2,29 +2,15 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { PromptStore, ownerInfo } from '../../src/core/store/promptStore';
-import type { RunOwner, RunRecord, StoreProblem } from '../../src/core/store/records';
+import type { RunOwner, RunRecord } from '../../src/core/store/records';
 import { cellRecord, runRecord } from './fixtures/store/records';
+import { tempDir, withStore } from './fixtures/store/withStore';
 import { startWriter } from './fixtures/store/startWriter';
 
-async function tempDir(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'prompt-loop-runs-'));
-}
-
-async function withStore(fn: (store: PromptStore, dir: string, problems: StoreProblem[]) => Promise<void>): Promise<void> {
-  const dir = await tempDir();
-  const problems: StoreProblem[] = [];
-  const store = await PromptStore.open(dir, { onProblem: (problem) => problems.push(problem) });
-  try {
-    await fn(store, dir, problems);
-  } finally {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 /** The pid of a process that has exited. */
 async function deadPid(): Promise<number> {
