@@ -427,6 +427,8 @@ class OllamaSimulator implements RunningSimulator {
     res.on('close', () => {
       if (!res.writableFinished) flight.abort.abort();
     });
+    // The client may have gone while its body was being read: 'close' has fired already.
+    if (res.destroyed || res.socket?.destroyed !== false) flight.abort.abort();
     stats.enter(name);
     try {
       if (messages.length === 0) {
@@ -569,6 +571,8 @@ class OllamaSimulator implements RunningSimulator {
     res.on('close', () => {
       if (!res.writableFinished) flight.abort.abort();
     });
+    // The client may have gone while its body was being read: 'close' has fired already.
+    if (res.destroyed || res.socket?.destroyed !== false) flight.abort.abort();
     try {
       let last: Json = {};
       const emit = async (progress: Json): Promise<void> => {

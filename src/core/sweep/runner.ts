@@ -39,6 +39,8 @@ export interface SweepRunOptions {
   onCellSettled?(cell: SweepCellView, progress: SweepProgress): void;
   /** A store write failed: the sweep goes on, the answer stays in the view. */
   onStoreError?(error: unknown): void;
+  /** A finished answer is safely in the store (it survives a crash from here on). */
+  onAnswerStored?(cell: SweepCellView): void;
   /** Save the run file at most this often while running (default 1000 ms). */
   saveIntervalMs?: number;
   /** This process, written into the run while it runs, so a crash shows as 'interrupted'. */
@@ -240,6 +242,7 @@ export class SweepRun {
     if (result.error) record.error = result.error;
     try {
       await store.putAnswer(record);
+      this.options.onAnswerStored?.(view);
       const request = planned.request;
       if (!this.storedPrompts.has(request.promptHash)) {
         this.storedPrompts.add(request.promptHash);
