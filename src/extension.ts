@@ -12,6 +12,7 @@ import { OllamaService } from './ollamaService';
 import { PromptLoopPanel } from './panel/promptLoopPanel';
 import { PanelHub } from './panelHub';
 import { RenderedPromptView } from './renderedPromptView';
+import { explainRestrictedMode } from './restrictedMode';
 import { RatingController } from './ratingController';
 import { RunArchive } from './runArchive';
 import { RunController } from './runController';
@@ -68,6 +69,7 @@ export function activate(context: vscode.ExtensionContext): PromptLoopApi {
   CaseDiagnostics.register(context, families);
   PromptCompletion.register(context, ollama);
   PromptHover.register(context, inputs);
+  explainRestrictedMode(context, ollama);
   // The last sweep (and its ratings) come back from the store, not from memory.
   void sweeps.restore().then(() => ratings.refresh());
 

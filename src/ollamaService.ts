@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Ollama } from 'ollama';
 import type { InstalledModel } from './core/ollamaClient';
-import { classifyOllamaError, createOllama, formatBytes, listModels, resolveOllamaHost } from './core/ollamaClient';
+import { classifyOllamaError, createOllama, explicitSetting, formatBytes, listModels, resolveOllamaHost } from './core/ollamaClient';
 
 const modelListTtlMs = 30_000;
 
@@ -26,14 +26,18 @@ export class OllamaService implements vscode.Disposable {
           this.changed.fire();
         }
       }),
+      // Trusting the folder can change the host (its own setting now applies).
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        this.modelCache.clear();
+        this.changed.fire();
+      }),
     );
   }
 
   /** The Ollama host: the setting when the user set it, else OLLAMA_HOST, else the default. */
   get host(): string {
     const inspected = vscode.workspace.getConfiguration('promptLoop').inspect<string>('ollamaHost');
-    const explicit = inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue;
-    return resolveOllamaHost(explicit, process.env.OLLAMA_HOST);
+    return resolveOllamaHost(explicitSetting(inspected, vscode.workspace.isTrusted), process.env.OLLAMA_HOST);
   }
 
   client(host = this.host): Ollama {

@@ -1,11 +1,13 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
+import { explicitSetting } from './core/ollamaClient';
 import { PromptStore } from './core/store/promptStore';
 import type { StoreProblem } from './core/store/records';
 
 /** Where the store of a workspace folder lives: the setting, relative to the folder, or absolute. */
 export function storeDirFor(root: string): string {
-  const configured = vscode.workspace.getConfiguration('promptLoop', vscode.Uri.file(root)).get<string>('storePath', '.promptloop').trim() || '.promptloop';
+  const inspected = vscode.workspace.getConfiguration('promptLoop', vscode.Uri.file(root)).inspect<string>('storePath');
+  const configured = explicitSetting(inspected, vscode.workspace.isTrusted)?.trim() || '.promptloop';
   return path.resolve(root, configured);
 }
 

@@ -5,7 +5,7 @@ import { caseLabel } from './core/cases';
 import type { VariantFamily } from './core/family';
 import { variantLabel } from './core/family';
 import { modelMatches } from './core/analysis';
-import { formatBytes } from './core/ollamaClient';
+import { explicitSetting, formatBytes } from './core/ollamaClient';
 import type { InstalledModel } from './core/ollamaClient';
 import { folderPartialResolver, renderPrompt, shortModelName, toOllamaModelName } from './core/prompt';
 import type { SweepProgress, SweepView } from './core/protocol';
@@ -480,7 +480,8 @@ export class SweepController implements vscode.Disposable {
   }
 
   private hostUrls(): string[] {
-    const configured = vscode.workspace.getConfiguration('promptLoop').get<string[]>('ollamaHosts', []).map((h) => h.trim()).filter(Boolean);
+    const inspected = vscode.workspace.getConfiguration('promptLoop').inspect<string[]>('ollamaHosts');
+    const configured = (explicitSetting(inspected, vscode.workspace.isTrusted) ?? []).map((h) => h.trim()).filter(Boolean);
     return configured.length > 0 ? [...new Set(configured)] : [this.ollama.host];
   }
 

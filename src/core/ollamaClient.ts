@@ -21,6 +21,23 @@ export function resolveOllamaHost(configured: string | undefined, env: string | 
   return normalizeHost(raw);
 }
 
+/** A setting's values by scope, as VS Code's `inspect()` gives them. */
+export interface ScopedValues<T> {
+  globalValue?: T;
+  workspaceValue?: T;
+  workspaceFolderValue?: T;
+}
+
+/**
+ * The value the user set explicitly, most specific scope first. In an untrusted
+ * workspace the workspace's own values are ignored: a folder must not choose the
+ * server its prompts are sent to before the user trusts it.
+ */
+export function explicitSetting<T>(values: ScopedValues<T> | undefined, trusted: boolean): T | undefined {
+  if (!values) return undefined;
+  return trusted ? (values.workspaceFolderValue ?? values.workspaceValue ?? values.globalValue) : values.globalValue;
+}
+
 /** Turns Ollama's loose host spellings into a URL ollama-js accepts. */
 export function normalizeHost(raw: string): string {
   let value = raw.trim().replace(/\/+$/, '');

@@ -20,6 +20,8 @@ export interface PanelHost {
 export class PromptLoopPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private ready = false;
+  /** Messages from the webview dropped as malformed (for diagnostics and tests). */
+  dropped = 0;
   /** The view the host last brought forward; replayed with the state after a reload. */
   private view: PanelViewName | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -115,6 +117,7 @@ export class PromptLoopPanel implements vscode.Disposable {
   private async receive(raw: unknown): Promise<void> {
     const parsed = parseWebviewMessage(raw);
     if (!parsed.ok) {
+      this.dropped++;
       this.log.warn(`Dropped a malformed message from the panel: ${parsed.reason}`);
       return;
     }

@@ -49,6 +49,8 @@ export type BridgeRequest =
   | { op: 'press'; target: BridgeTarget; key: string; selector?: string; timeoutMs: number }
   | { op: 'type'; target: BridgeTarget; text: string; selector?: string; timeoutMs: number }
   | { op: 'activeElement'; target: BridgeTarget; timeoutMs: number }
+  /** Runs a JavaScript expression in the target document; resolves its JSON-able value. Tests only. */
+  | { op: 'evaluate'; target: BridgeTarget; expression: string; timeoutMs: number }
   | { op: 'exists'; target: BridgeTarget; timeoutMs: number }
   | { op: 'screenshot'; name: string; timeoutMs: number };
 

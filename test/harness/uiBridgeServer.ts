@@ -192,6 +192,8 @@ async function perform(page: Page, req: BridgeRequest, screenshotDir: string): P
       return null;
     case 'activeElement':
       return (await frameFor(page, req.target)).evaluate(activeElementSnapshot);
+    case 'evaluate':
+      return (await frameFor(page, req.target)).evaluate(req.expression);
     case 'exists':
       return req.target === 'workbench' ? true : (await findPanelFrame(page)) !== undefined;
     case 'screenshot': {

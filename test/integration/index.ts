@@ -27,6 +27,8 @@ const suites: Record<1 | 2, (() => Promise<unknown>)[]> = {
     () => import('./smoke.test.js'),
     () => import('./runPrompt.test.js'),
     () => import('./sweep.test.js'),
+    () => import('./security.test.js'),
+    // Last: the reload phase checks what this suite leaves behind.
     () => import('./feedback.test.js'),
   ],
   2: [() => import('./afterReload.test.js')],

@@ -85,6 +85,8 @@ export interface UiSurface {
   focus(selector: string, timeoutMs?: number): Promise<void>;
   /** Types `text`: into the one element matching `selector` (replacing its value), else into whatever has focus. */
   type(text: string, selector?: string, timeoutMs?: number): Promise<void>;
+  /** Evaluates a JavaScript expression in the document (as a page script would); resolves its value. */
+  evaluate<T = unknown>(expression: string, timeoutMs?: number): Promise<T>;
   /** The focused element (descending into shadow roots); `body` when nothing is. */
   activeElement(timeoutMs?: number): Promise<ActiveElement>;
 }
@@ -98,6 +100,7 @@ function surface(target: BridgeTarget): UiSurface {
     focus: (selector, timeoutMs) => call({ op: 'focus', target, selector }, timeoutMs),
     type: (text, selector, timeoutMs) => call({ op: 'type', target, text, selector }, timeoutMs),
     activeElement: (timeoutMs) => call({ op: 'activeElement', target }, timeoutMs),
+    evaluate: <T>(expression: string, timeoutMs?: number) => call<T>({ op: 'evaluate', target, expression }, timeoutMs),
   };
 }
 

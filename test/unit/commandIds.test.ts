@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { commandIds } from '../../src/commandIds';
+import { explicitSetting } from '../../src/core/ollamaClient';
 
 interface Manifest {
   name: string;
@@ -24,4 +25,15 @@ test('public names stay stable', () => {
   for (const key of ['promptLoop.ollamaHost', 'promptLoop.models', 'promptLoop.parallelRequests', 'promptLoop.optimizerModel']) {
     assert.ok(key in manifest.contributes.configuration.properties, key);
   }
+});
+
+test('restricted mode: declared limited, and a folder cannot choose the host or the store before it is trusted', () => {
+  const capabilities = (manifest as unknown as { capabilities: { untrustedWorkspaces: { supported: string; restrictedConfigurations: string[]; description: string } } }).capabilities.untrustedWorkspaces;
+  assert.equal(capabilities.supported, 'limited');
+  assert.deepEqual(capabilities.restrictedConfigurations.sort(), ['promptLoop.ollamaHost', 'promptLoop.ollamaHosts', 'promptLoop.storePath']);
+  assert.match(capabilities.description, /Restricted Mode/);
+  const values = { globalValue: 'http://mine:11434', workspaceValue: 'http://theirs:11434' };
+  assert.equal(explicitSetting(values, true), 'http://theirs:11434');
+  assert.equal(explicitSetting(values, false), 'http://mine:11434');
+  assert.equal(explicitSetting({ workspaceFolderValue: 'x' }, false), undefined);
 });

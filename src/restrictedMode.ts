@@ -1,0 +1,29 @@
+import * as vscode from 'vscode';
+import type { OllamaService } from './ollamaService';
+
+/** Settings a folder may not choose for itself before the user trusts it (see package.json capabilities). */
+export const restrictedSettings = ['ollamaHost', 'ollamaHosts', 'storePath'] as const;
+
+/**
+ * In an untrusted folder, says once which of its own settings are ignored and
+ * where prompts go instead, with a way to trust the folder.
+ */
+export function explainRestrictedMode(context: vscode.ExtensionContext, ollama: OllamaService): void {
+  if (vscode.workspace.isTrusted) return;
+  const config = vscode.workspace.getConfiguration('promptLoop');
+  const ignored = restrictedSettings.filter((key) => {
+    const values = config.inspect(key);
+    return values?.workspaceValue !== undefined || values?.workspaceFolderValue !== undefined;
+  });
+  if (ignored.length === 0) return;
+  const manage = vscode.l10n.t('Manage Workspace Trust');
+  void vscode.window
+    .showInformationMessage(
+      vscode.l10n.t('Prompt Loop is in Restricted Mode: this folder’s {0} {1} ignored until you trust it. Prompts go to {2}.', ignored.map((k) => `promptLoop.${k}`).join(', '), ignored.length === 1 ? 'is' : 'are', ollama.host),
+      manage,
+    )
+    .then((choice) => {
+      if (choice === manage) void vscode.commands.executeCommand('workbench.trust.manage');
+    });
+  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void vscode.window.showInformationMessage(vscode.l10n.t('Prompt Loop: this folder is trusted; its own settings apply now.'))));
+}
