@@ -229,6 +229,7 @@ export class SweepController implements vscode.Disposable {
       store,
       owner: ownerInfo(),
       idleTimeoutMs: Math.max(5, timeoutSeconds) * 1000,
+      maxRetries: Math.max(0, vscode.workspace.getConfiguration('promptLoop').get<number>('retries', 2)),
       emit: (message) => this.panel.post(message),
       onCellSettled: (cell, progress) => {
         if (cell.status === 'done') speeds = recordSpeed(speeds, cell.model, cell.metrics);
@@ -291,8 +292,7 @@ export class SweepController implements vscode.Disposable {
     const failed = view.cells.filter((c) => c.status === 'failed');
     const kinds = new Set(failed.map((c) => c.error?.kind));
     if (kinds.has('unreachable')) {
-      const hosts = [...new Set(failed.filter((c) => c.error?.kind === 'unreachable').map((c) => /reachable at (\S+?)[ .(]/.exec(c.error?.message ?? '')?.[1]).filter((h): h is string => !!h))];
-      if (await this.ollama.reportUnreachable(hosts.join(', ') || this.ollama.host, vscode.l10n.t('{0} of {1} cells failed; Retry resumes the sweep', failed.length, p.total))) await this.rerun(view.sweepId);
+      if (await this.ollama.reportUnreachable(this.hostUrls().join(', '), vscode.l10n.t('{0} of {1} cells failed; Retry resumes the sweep', failed.length, p.total))) await this.rerun(view.sweepId);
       return;
     }
     const missing = [...new Set(failed.filter((c) => c.error?.kind === 'modelMissing').map((c) => c.model))];

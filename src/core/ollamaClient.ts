@@ -166,7 +166,11 @@ export async function streamChat(client: ChatClient, request: ChatRequest, progr
     return finish('done');
   } catch (error) {
     if (timedOut) {
-      return finish('failed', { kind: 'timeout', message: `No answer from ${request.model} for ${Math.round(idleMs / 1000)} s; stopped waiting.${text ? ' The partial answer is kept.' : ''}` });
+      const waited = Math.round(idleMs / 1000);
+      const message = metrics.ttftMs === undefined
+        ? `No answer from ${request.model} within ${waited} s; stopped waiting. A model that loads slowly needs a longer request timeout.`
+        : `${request.model} stopped sending for ${waited} s; stopped waiting.${text ? ' The partial answer is kept.' : ''}`;
+      return finish('failed', { kind: 'timeout', message });
     }
     if (options.signal?.aborted) return finish('stopped');
     if (sawDone) return finish('done');
@@ -215,11 +219,12 @@ export function classifyOllamaError(error: unknown, host: string, model: string,
   if (status === 404 || /not found, try pulling it first|model ['"]?.*['"]? not found/i.test(message)) {
     return { kind: 'modelMissing', message: `The model "${model}" is not installed on ${host}. Pull it with "Prompt Loop: Pull Model" or \`ollama pull ${model}\`.` };
   }
-  if (/did not receive done|terminated|socket|other side closed|premature close|aborted/i.test(message) || code === 'UND_ERR_SOCKET' || hadText) {
-    return { kind: 'cut', message: `The stream from ${model} ended before it finished (${message}).${hadText ? ' The partial answer is kept.' : ''}` };
-  }
+  // An HTTP error answer first: its text may say "terminated" (a crashed runner) without a cut stream.
   if (typeof status === 'number') {
     return { kind: 'server', message: `Ollama at ${host} answered ${status}: ${message}`, httpStatus: status };
+  }
+  if (/did not receive done|terminated|socket|other side closed|premature close|aborted/i.test(message) || code === 'UND_ERR_SOCKET' || hadText) {
+    return { kind: 'cut', message: `The stream from ${model} ended before it finished (${message}).${hadText ? ' The partial answer is kept.' : ''}` };
   }
   if (/fetch failed/i.test(message)) {
     return { kind: 'unreachable', message: `Ollama is not reachable at ${host}. Is \`ollama serve\` running?` };

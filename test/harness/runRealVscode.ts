@@ -206,8 +206,7 @@ async function main(): Promise<number> {
       outcome = new Promise<Outcome>((resolve) => (settle = resolve));
       console.log(`[harness] reloading the window (phase 2) after ${elapsed(started)}`);
       // A page reload: the web workbench's "Reload Window" shuts down in a way that does not
-      // revive webview panels here, while a reload does (the last few webview-state writes may
-      // be lost with it, as they can be when a browser tab reloads).
+      // revive webview panels here, while a reload does.
       await page.reload();
       result = await outcome;
       await new Promise((resolve) => setTimeout(resolve, 300));

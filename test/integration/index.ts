@@ -28,6 +28,7 @@ const suites: Record<1 | 2, (() => Promise<unknown>)[]> = {
     () => import('./runPrompt.test.js'),
     () => import('./sweep.test.js'),
     () => import('./security.test.js'),
+    () => import('./faults.test.js'),
     // Last: the reload phase checks what this suite leaves behind.
     () => import('./feedback.test.js'),
   ],
