@@ -46,6 +46,11 @@ export class PromptLoopPanel implements vscode.Disposable {
     return controller;
   }
 
+  /** The webview said `ready` and gets messages (before that they are covered by the state it asks for). */
+  get isReady(): boolean {
+    return !!this.panel && this.ready;
+  }
+
   get visible(): boolean {
     return !!this.panel?.visible;
   }

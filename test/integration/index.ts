@@ -29,6 +29,7 @@ const suites: Record<1 | 2, (() => Promise<unknown>)[]> = {
     () => import('./sweep.test.js'),
     () => import('./security.test.js'),
     () => import('./faults.test.js'),
+    () => import('./scale.test.js'),
     // Last: the reload phase checks what this suite leaves behind.
     () => import('./feedback.test.js'),
   ],
