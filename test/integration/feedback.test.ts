@@ -177,6 +177,28 @@ suite('Ratings that feed back', () => {
     await screenshot('score-change');
   });
 
+  test('every control of every view has an accessible name', async () => {
+    const controls = ':is(button, vscode-button, vscode-toolbar-button, input, textarea, select, a[href], [role=button], [role=checkbox], [role=tab], [tabindex="0"])';
+    let checked = 0;
+    const unnamed: string[] = [];
+    for (const view of ['run', 'sweep', 'scores', 'blind', 'suggestions']) {
+      const switcher = await webview.query(`[data-action="showView"][data-show-view="${view}"]`);
+      if (switcher.length === 0) continue;
+      await webview.click(`[data-action="showView"][data-show-view="${view}"]`);
+      await webview.waitFor(`#root[data-active-view="${view}"]`, {});
+      for (const el of await webview.query(`[data-view="${view}"] ${controls}`)) {
+        if (!el.visible) continue;
+        checked++;
+        const a = el.attrs;
+        const name = a['aria-label'] ?? a['aria-labelledby'] ?? a.title ?? a.label ?? (el.text.trim() || undefined);
+        if (!name) unnamed.push(`${view}: <${el.tag} ${Object.entries(a).slice(0, 4).map(([k, v]) => `${k}="${v}"`).join(' ')}>`);
+      }
+    }
+    console.log(`accessible names: ${checked} visible controls checked in the panel's views`);
+    assert.ok(checked > 30, `only ${checked} controls found`);
+    assert.deepEqual(unnamed, [], 'controls without an accessible name');
+  });
+
   test('ratings and preference pairs export for fine-tuning', async () => {
     const uri = vscode.Uri.file(path.join(workspaceRoot(), 'pairs.jsonl'));
     await vscode.commands.executeCommand('promptLoop.exportRatings', { kind: 'pairs', uri });

@@ -11,7 +11,9 @@ interface Manifest {
   contributes: { commands: { command: string; category: string }[]; configuration: { properties: Record<string, unknown> } };
 }
 
-const manifest = JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as Manifest;
+const nls = JSON.parse(readFileSync(path.join(__dirname, '../../package.nls.json'), 'utf8')) as Record<string, string>;
+/** package.json with its %key% placeholders replaced by their English text. */
+const manifest = JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8').replace(/"%([^%"]+)%"/g, (_, key: string) => JSON.stringify(nls[key] ?? `%${key}%`))) as Manifest;
 
 test('the command ids in package.json are exactly the ones registered in code', () => {
   const declared = manifest.contributes.commands.map((c) => c.command).sort();
