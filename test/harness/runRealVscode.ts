@@ -12,6 +12,7 @@
  *   PROMPT_LOOP_SKIP_BUILD=1     do not rebuild stale bundles
  *   PROMPT_LOOP_THEME            a colour theme for the workbench, e.g. "Default Dark Modern"
  *   PROMPT_LOOP_SKIP_RELOAD=1    skip phase 2 (the window reload and the suites that check what survives it)
+ *   PROMPT_LOOP_SKIP_RESTRICTED=1 skip phase 3 (a VS Code with workspace trust on, an untrusted folder)
  *
  * Prints the extension host's mocha output and ends with one line `N passed, N failed`;
  * exits non-zero on any failure, timeout, server crash or browser crash.
@@ -147,7 +148,10 @@ async function main(): Promise<number> {
       },
     });
     console.log(`[harness] VS Code server ready after ${elapsed(started)}`);
-    void server.exited.then(({ code, signal }) => settle({ kind: 'server-crash', detail: `code ${code}, signal ${signal}` }));
+    let replacingServer = false;
+    void server.exited.then(({ code, signal }) => {
+      if (!replacingServer) settle({ kind: 'server-crash', detail: `code ${code}, signal ${signal}` });
+    });
 
     context = await launchChromium(toolchain, tmp);
     context.on('close', () => {
@@ -212,6 +216,45 @@ async function main(): Promise<number> {
       await new Promise((resolve) => setTimeout(resolve, 300));
       const second = counted();
       totals = { passed: totals.passed + second.passed, failed: totals.failed + second.failed };
+    }
+    if (result.kind === 'exit' && summary && env.PROMPT_LOOP_SKIP_RESTRICTED !== '1') {
+      // Phase 3: another VS Code with workspace trust on, and a folder that names its own
+      // Ollama host: it opens in Restricted Mode (restricted.test.ts checks the host is not used).
+      writeFileSync(phaseFile, '3');
+      summary = undefined;
+      passed = 0;
+      failed = 0;
+      outcome = new Promise<Outcome>((resolve) => (settle = resolve));
+      replacingServer = true;
+      await server.stop();
+      const untrusted = path.join(tmp, 'untrusted');
+      cpSync(path.join(repoRoot, 'examples'), untrusted, { recursive: true, filter: (src) => path.basename(src) !== '.promptloop' });
+      mkdirSync(path.join(untrusted, '.vscode'), { recursive: true });
+      writeFileSync(path.join(untrusted, '.vscode', 'settings.json'), JSON.stringify({ 'promptLoop.ollamaHost': 'http://127.0.0.1:9' }, null, 2));
+      server = await startVscodeServer({
+        toolchain,
+        stateDir: path.join(tmp, 'restricted-state'),
+        smokeTestDriver: true,
+        workspaceTrust: true,
+        env: serverEnv,
+        unsetEnv: ['OLLAMA_HOST'],
+        onOutput: (line) => {
+          serverLog.push(line);
+          if (verbose) console.log(`[server] ${line}`);
+        },
+      });
+      const restrictedServer = server;
+      void restrictedServer.exited.then(({ code, signal }) => settle({ kind: 'server-crash', detail: `code ${code}, signal ${signal}` }));
+      console.log(`[harness] an untrusted folder in a VS Code with workspace trust on (phase 3) after ${elapsed(started)}`);
+      await page.goto(restrictedServer.workbenchUrl(untrusted, [
+        ['extensionDevelopmentPath', restrictedServer.remoteUri(repoRoot)],
+        ['extensionTestsPath', restrictedServer.remoteUri(testsBundle)],
+        ['skipWelcome', 'true'],
+      ]));
+      result = await outcome;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const third = counted();
+      totals = { passed: totals.passed + third.passed, failed: totals.failed + third.failed };
     }
 
     let problem: string | undefined;

@@ -29,6 +29,8 @@ export interface VscodeServerOptions {
   settings?: Record<string, unknown>;
   /** Each line the server prints. */
   onOutput?: (line: string) => void;
+  /** Keep workspace trust on (folders open in Restricted Mode until trusted); default off. */
+  workspaceTrust?: boolean;
 }
 
 export interface VscodeServer {
@@ -100,7 +102,8 @@ export async function startVscodeServer(options: VscodeServerOptions): Promise<V
   };
   const userData = dir('user-data');
   mkdirSync(path.join(userData, 'User'), { recursive: true });
-  writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({ ...quietSettings, ...options.settings }, null, 2));
+  const trust = options.workspaceTrust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' } : {};
+  writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({ ...quietSettings, ...trust, ...options.settings }, null, 2));
 
   const args = [
     toolchain.serverMain,
@@ -108,7 +111,7 @@ export async function startVscodeServer(options: VscodeServerOptions): Promise<V
     '--port', String(port),
     '--accept-server-license-terms',
     '--disable-telemetry',
-    '--disable-workspace-trust',
+    ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--user-data-dir', userData,
     '--server-data-dir', dir('server-data'),
     '--extensions-dir', dir('extensions'),

@@ -21,8 +21,11 @@ import { format } from 'node:util';
 import { phaseEnvVar } from '../harness/uiBridgeProtocol';
 import { screenshot, uiBridgeAvailable } from './uiBridge';
 
-/** Phase 1 runs first; phase 2 runs after the harness reloaded the window (what must survive a reload). */
-const suites: Record<1 | 2, (() => Promise<unknown>)[]> = {
+/**
+ * Phase 1 runs first; phase 2 after the harness reloaded the window (what must survive a
+ * reload); phase 3 in another VS Code with workspace trust on, in an untrusted folder.
+ */
+const suites: Record<1 | 2 | 3, (() => Promise<unknown>)[]> = {
   1: [
     () => import('./smoke.test.js'),
     () => import('./runPrompt.test.js'),
@@ -34,13 +37,15 @@ const suites: Record<1 | 2, (() => Promise<unknown>)[]> = {
     () => import('./feedback.test.js'),
   ],
   2: [() => import('./afterReload.test.js')],
+  3: [() => import('./restricted.test.js')],
 };
 
 /** The phase the harness says this is (1 when run without the harness). */
-function currentPhase(): 1 | 2 {
+function currentPhase(): 1 | 2 | 3 {
   const file = process.env[phaseEnvVar];
   try {
-    return file && readFileSync(file, 'utf8').trim() === '2' ? 2 : 1;
+    const phase = file ? readFileSync(file, 'utf8').trim() : '1';
+    return phase === '2' ? 2 : phase === '3' ? 3 : 1;
   } catch {
     return 1;
   }
