@@ -139,8 +139,9 @@ suite('Ratings that feed back', () => {
     await workbench.waitFor('.quick-input-widget input', { visible: true });
     await workbench.press('Enter', '.quick-input-widget input');
     const variantPath = path.join(workspaceRoot(), 'summarize.clarify.prompt');
-    await waitFor('the new variant file', () => existsSync(variantPath));
-    assert.match(readFileSync(variantPath, 'utf8'), /^---\nmodel: ollama\/llama3\.2/, 'the frontmatter is the parent’s');
+    // The file appears before its content is written: wait for the content.
+    const written = await waitFor('the new variant file', () => existsSync(variantPath) && readFileSync(variantPath, 'utf8'));
+    assert.match(written, /^---\nmodel: ollama\/llama3\.2/, 'the frontmatter is the parent’s');
     const lineage = await (await store()).lineage('summarize');
     const link = lineage.find((l) => l.variant === 'clarify');
     assert.equal(link?.parent, '');

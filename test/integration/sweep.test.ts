@@ -164,8 +164,11 @@ suite('Variants and sweeps', () => {
   test('Export Results writes the shown sweep as CSV', async () => {
     const target = vscode.Uri.file(path.join(workspaceRoot(), 'results.csv'));
     await vscode.commands.executeCommand('promptLoop.exportResults', { uri: target });
-    await waitFor('the CSV file', () => existsSync(target.fsPath));
-    const parsed = parseCases(readFileSync(target.fsPath, 'utf8'), target.fsPath);
+    // The file appears before its content is written: wait for all of it.
+    const parsed = await waitFor('the CSV file', () => {
+      const rows = existsSync(target.fsPath) ? parseCases(readFileSync(target.fsPath, 'utf8'), target.fsPath) : undefined;
+      return rows && rows.cases.length === 12 ? rows : undefined;
+    });
     assert.deepEqual(parsed.problems, []);
     assert.equal(parsed.cases.length, 12);
     assert.ok(parsed.cases.every((row) => typeof row.input.text === 'string' && (row.input.text).length > 0));
