@@ -24,6 +24,19 @@ suite('Faults during a sweep', () => {
     api.services.sweeps.run(uri(), { variants: [''], models: ['llama3.2', 'gemma2:2b'], cases: [0, 1], temperatures: [], seeds: extra.seeds ?? [seed++], repeats: 1, skipConfirm: true }) as Promise<SweepView>;
   const statuses = (view: SweepView, model: string) => view.cells.filter((c) => c.model === model).map((c) => c.status);
   const notRunning = () => assert.equal(api.services.sweeps.running, false, 'the sweep is over: no progress left hanging');
+  /** Takes the server away for `forMs` once the next sweep has a finished cell; `stop()` ends the watch. */
+  const outageAfterFirstCell = (forMs: number) => {
+    const earlier = api.services.sweeps.view?.sweepId;
+    const state = { tripped: false, stop: () => clearInterval(watcher) };
+    const watcher = setInterval(() => {
+      const view = api.services.sweeps.view;
+      if (!state.tripped && view && view.sweepId !== earlier && view.cells.some((c) => c.status === 'done')) {
+        state.tripped = true;
+        void sim.setFaults({ refuse: 'closed', refuseForMs: forMs });
+      }
+    }, 5);
+    return state;
+  };
 
   suiteSetup(async () => {
     sim = await startSimulator({ port: 0, timeScale: 0.01 });
@@ -56,42 +69,24 @@ suite('Faults during a sweep', () => {
   });
 
   test('the server goes away mid-sweep and comes back: retries carry the sweep through', async () => {
-    const sub = api.services.sweeps.onDidFinishSweep(() => undefined);
-    let tripped = false;
-    const earlier = api.services.sweeps.view?.sweepId;
-    const watcher = setInterval(() => {
-      const view = api.services.sweeps.view;
-      if (!tripped && view && view.sweepId !== earlier && view.cells.some((c) => c.status === 'done')) {
-        tripped = true;
-        void sim.setFaults({ refuse: 'closed', refuseForMs: 700 });
-      }
-    }, 5);
+    const outage = outageAfterFirstCell(700);
     try {
       const view = await sweep();
-      assert.ok(tripped, 'the outage happened during the sweep');
+      assert.ok(outage.tripped, 'the outage happened during the sweep');
       assert.ok(view.cells.every((c) => c.status === 'done'), view.cells.map((c) => `${c.status} ${c.error?.message ?? ''}`).join(' | '));
       notRunning();
     } finally {
-      clearInterval(watcher);
-      sub.dispose();
+      outage.stop();
     }
   });
 
   test('the server stays away: cells fail as unreachable, Retry resumes and only the rest is requested', async () => {
     await config().update('retries', 0, vscode.ConfigurationTarget.Workspace);
     const seeds = [seed++];
-    let tripped = false;
-    const earlier = api.services.sweeps.view?.sweepId;
-    const watcher = setInterval(() => {
-      const view = api.services.sweeps.view;
-      if (!tripped && view && view.sweepId !== earlier && view.cells.some((c) => c.status === 'done')) {
-        tripped = true;
-        void sim.setFaults({ refuse: 'closed', refuseForMs: 60_000 });
-      }
-    }, 5);
+    const outage = outageAfterFirstCell(60_000);
     try {
       const view = await sweep({ seeds });
-      clearInterval(watcher);
+      outage.stop();
       const failed = view.cells.filter((c) => c.status === 'failed');
       // A request in flight when the server went is cut; the ones after it find nobody there.
       assert.ok(failed.some((c) => c.error?.kind === 'unreachable') && failed.every((c) => c.error?.kind === 'unreachable' || c.error?.kind === 'cut'), view.cells.map((c) => `${c.status}:${c.error?.kind ?? ''}`).join(','));
@@ -115,7 +110,7 @@ suite('Faults during a sweep', () => {
       assert.equal(after.cells.filter((c) => c.status === 'cached').length, done, 'the finished cells come from the cache');
       assert.equal((sim.stats.requests.byEndpoint['/api/chat'] ?? 0) - before, view.cells.length - done);
     } finally {
-      clearInterval(watcher);
+      outage.stop();
       await config().update('retries', undefined, vscode.ConfigurationTarget.Workspace);
     }
   });
