@@ -17,6 +17,8 @@ interface Session {
   family: string;
   mode: BlindMode;
   answers: BlindAnswer[];
+  /** The cases of the sweep the session started on (the panel may show another sweep later). */
+  cases: { label: string; input: Record<string, unknown> }[];
   judged: number;
   /** The pair on screen, with which answer is on which side (the webview never knows). */
   shown?: { pairId: string; choice: BlindChoice; caseLabel: string; input: Record<string, unknown>; remaining: number };
@@ -58,7 +60,7 @@ export class BlindController {
     );
     const mode = blindModeFor(answers);
     if (!mode) throw new Error(vscode.l10n.t('This sweep has one variant and one model: blind A/B needs answers from two variants or two models.'));
-    this.session = { root: ref.root, familyId: ref.id, family: sweep.family, mode, answers, judged: 0 };
+    this.session = { root: ref.root, familyId: ref.id, family: sweep.family, mode, answers, cases: sweep.cases.map(({ label, input }) => ({ label, input })), judged: 0 };
     const pair = await this.next();
     this.panel.bringForward('blind');
     return pair;
@@ -124,8 +126,7 @@ export class BlindController {
       this.panel.post({ type: 'blindPair', message });
       return undefined;
     }
-    const sweep = this.sweeps.view;
-    const testCase = sweep?.cases[choice.left.caseIndex];
+    const testCase = session.cases[choice.left.caseIndex];
     session.shown = { pairId: randomUUID(), choice, caseLabel: testCase?.label ?? '', input: testCase?.input ?? {}, remaining: candidates.length - 1 };
     const view = this.viewOf(session, session.shown);
     this.panel.post({ type: 'blindPair', pair: view });

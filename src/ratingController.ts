@@ -97,6 +97,7 @@ export class RatingController implements vscode.Disposable {
     const { store, ref } = await this.locate(answerKey);
     const answer = await store.getAnswer(answerKey);
     if (!answer) throw new Error(vscode.l10n.t('That answer is not in the results store, so it cannot be rated. Run it again.'));
+    if (answer.status !== 'done') throw new Error(vscode.l10n.t('Only finished answers can be rated; this one was {0}.', answer.status === 'stopped' ? vscode.l10n.t('stopped') : vscode.l10n.t('cut off by an error')));
     const existing = latestRatings(await store.ratings(answer.family)).find((r) => r.answerKey === answerKey);
     const now = Date.now();
     const record: RatingRecord = {

@@ -6,6 +6,7 @@ import { familyIdOf } from './core/family';
 import type { ChatOutcome } from './core/ollamaClient';
 import type { RenderedPrompt } from './core/prompt';
 import type { AnswerRecord } from './core/store/records';
+import { hashOf } from './core/sweep/hash';
 import { cacheKeyOf, caseKeyOf, promptHashOf } from './core/sweep/plan';
 import { workspaceRootFor } from './familyIndex';
 import type { OllamaService } from './ollamaService';
@@ -34,9 +35,9 @@ export class RunArchive {
     const request = { messages: rendered.messages, options: rendered.options, format: rendered.format };
     const promptHash = promptHashOf(request);
     const digest = (await this.ollama.modelsQuietly())?.find((m) => modelMatches(model, m.name))?.digest;
-    const key = cacheKeyOf({ model, repeat: 0, request: { ...request, promptHash } }, digest);
     const family = familyIdOf(document.uri.fsPath, root);
     const variant = promptFamily(document.uri.fsPath).variant ?? '';
+    let key = cacheKeyOf({ model, variant, repeat: 0, request: { ...request, promptHash } }, digest, family);
     const record: AnswerRecord = {
       key,
       family,
@@ -58,6 +59,13 @@ export class RunArchive {
     if (outcome.error) record.error = outcome.error;
     try {
       const store = await this.stores.forRoot(root);
+      // Never replace a finished answer that may be rated with another sample of the same
+      // request: this run's answer then gets a key of its own.
+      const existing = await store.getAnswer(key);
+      if (existing?.status === 'done' && existing.text !== outcome.text) {
+        key = hashOf({ key, runId });
+        record.key = key;
+      }
       await store.putAnswer(record);
       await store.putPrompts([{ hash: promptHash, family, variant, messages: rendered.messages.map(({ role, content }) => ({ role, content })), options: rendered.options, ...(rendered.format !== undefined ? { format: rendered.format } : {}), input: caseInput, createdAt: Date.now() }]);
       return key;

@@ -172,7 +172,8 @@ export class SuggestionController implements vscode.Disposable, vscode.TextDocum
       },
       { host: this.ollama.host, signal: session.controller.signal, idleTimeoutMs: Math.max(5, vscode.workspace.getConfiguration('promptLoop').get<number>('requestTimeoutSeconds', 300)) * 1000 },
     );
-    absorb(true);
+    // Only an answer that ended normally closes its last block: a stopped or cut one leaves it unfinished.
+    absorb(outcome.status === 'done');
     await Promise.all(checks);
     if (this.session !== session) return session.view;
     if (outcome.status === 'failed') {

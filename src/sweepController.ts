@@ -52,6 +52,7 @@ const speedsKey = 'promptLoop.modelSpeeds';
  */
 export class SweepController implements vscode.Disposable {
   private active: { run: SweepRun; family: VariantFamily; root: string; preset: SweepPreset } | undefined;
+  private starting = false;
   private shown: { view: SweepView; family: VariantFamily | undefined; root: string; familyId: string } | undefined;
   private readonly finished = new vscode.EventEmitter<SweepView>();
   /** Fires when a sweep has finished or was cancelled. */
@@ -95,6 +96,21 @@ export class SweepController implements vscode.Disposable {
       if (choice !== cancel) return undefined;
       this.active.run.cancel();
     }
+    // Between here and the sweep's start there are questions and lookups: a second start
+    // (a double click on Run again) must not slip in and send every request twice.
+    if (this.starting) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Prompt Loop: a sweep is being set up already.'));
+      return undefined;
+    }
+    this.starting = true;
+    try {
+      return await this.prepareAndRun(family, preset);
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  private async prepareAndRun(family: VariantFamily, preset: SweepPreset): Promise<SweepView | undefined> {
     const root = workspaceRootFor(vscode.Uri.file(family.folder));
     const chosen = await this.choose(family, preset);
     if (!chosen) return undefined;
@@ -245,6 +261,8 @@ export class SweepController implements vscode.Disposable {
       },
     });
     this.active = { run, family, root, preset };
+    // From here `active` guards against a second start (with the offer to cancel this one).
+    this.starting = false;
     this.shown = { view: run.view, family, root, familyId: family.id };
     await this.memento.update(lastSweepKey, { familyId: family.id, root, sweepId: plan.sweepId });
     await vscode.commands.executeCommand('setContext', 'promptLoop.sweepRunning', true);
@@ -441,7 +459,7 @@ export class SweepController implements vscode.Disposable {
     type Item = vscode.QuickPickItem & { action: 'start' | GridField };
     const items: Item[] = [];
     if (plan) {
-      const keys = plan.cells.flatMap((c) => (c.request && digests.get(c.model) ? [cacheKeyOf({ ...c, request: c.request }, digests.get(c.model))] : []));
+      const keys = plan.cells.flatMap((c) => (c.request && digests.get(c.model) ? [cacheKeyOf({ ...c, request: c.request }, digests.get(c.model), plan.family)] : []));
       let cached = 0;
       try {
         if (store) cached = [...(await store.getAnswers(keys)).values()].filter((a) => a.status === 'done').length;

@@ -67,6 +67,12 @@ describe('reading the optimizer answer', () => {
     assert.deepEqual(parsed.rewrites.map((r) => r.technique), ['steps', 'fewshot']);
     assert.equal(parsed.rewrites[0].body, 'List the steps for {{x}}.');
     assert.equal(parseOptimizerOutput('Nothing in the format at all.', true).rewrites.length, 0);
+    // A body line that looks like a header is body text, not a new rewrite.
+    const inside = parseOptimizerOutput('REWRITE 1\nTECHNIQUE: clarify\n<<<\nSay {{x}}.\nRewrite 3 times if unclear.\n>>>\n', true);
+    assert.equal(inside.rewrites.length, 1);
+    assert.match(inside.rewrites[0].body, /Rewrite 3 times if unclear\./);
+    // A stopped answer leaves its open block unfinished (not offered as complete).
+    assert.equal(parseOptimizerOutput('REWRITE 1\n<<<\nSay {{x}}', false).rewrites[0].complete, false);
   });
 });
 

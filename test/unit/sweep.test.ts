@@ -49,6 +49,9 @@ class MemoryStore implements SweepStore {
   answers = new Map<string, AnswerRecord>();
   runs = new Map<string, { run: RunRecord; cells: CellRecord[] }>();
   puts = 0;
+  getAnswer(key: string): Promise<AnswerRecord | undefined> {
+    return Promise.resolve(this.answers.get(key));
+  }
   getAnswers(keys: Iterable<string>): Promise<Map<string, AnswerRecord>> {
     const out = new Map<string, AnswerRecord>();
     for (const key of keys) {
@@ -117,16 +120,18 @@ describe('sweep plan', () => {
   it('the cache key covers digest, messages, options, format and repeat', async () => {
     const plan = await planSweep(request({ repeats: 2 }), render);
     const cell = { ...plan.cells[0], request: plan.cells[0].request! };
-    const key = cacheKeyOf(cell, 'sha-a');
-    assert.equal(cacheKeyOf(cell, 'sha-a'), key, 'deterministic');
-    assert.notEqual(cacheKeyOf(cell, 'sha-b'), key, 'another model digest');
-    assert.notEqual(cacheKeyOf({ ...cell, repeat: 1 }, 'sha-a'), key, 'another repeat');
-    assert.notEqual(cacheKeyOf({ ...cell, request: { ...cell.request, options: { ...cell.request.options, seed: 3 } } }, 'sha-a'), key, 'another seed');
-    assert.notEqual(cacheKeyOf({ ...cell, request: { ...cell.request, format: 'json' } }, 'sha-a'), key, 'another format');
-    assert.notEqual(cacheKeyOf({ ...cell, request: { ...cell.request, messages: [{ role: 'user', content: 'x' }] } }, 'sha-a'), key, 'other messages');
+    const key = cacheKeyOf(cell, 'sha-a', 'notes');
+    assert.equal(cacheKeyOf(cell, 'sha-a', 'notes'), key, 'deterministic');
+    assert.notEqual(cacheKeyOf(cell, 'sha-b', 'notes'), key, 'another model digest');
+    assert.notEqual(cacheKeyOf({ ...cell, repeat: 1 }, 'sha-a', 'notes'), key, 'another repeat');
+    assert.notEqual(cacheKeyOf({ ...cell, request: { ...cell.request, options: { ...cell.request.options, seed: 3 } } }, 'sha-a', 'notes'), key, 'another seed');
+    assert.notEqual(cacheKeyOf({ ...cell, request: { ...cell.request, format: 'json' } }, 'sha-a', 'notes'), key, 'another format');
+    assert.notEqual(cacheKeyOf({ ...cell, request: { ...cell.request, messages: [{ role: 'user', content: 'x' }] } }, 'sha-a', 'notes'), key, 'other messages');
     // Key order inside options does not matter.
+    assert.notEqual(cacheKeyOf({ ...cell, variant: 'copy' }, 'sha-a', 'notes'), key, 'another variant (a copied file) has answers of its own');
+    assert.notEqual(cacheKeyOf(cell, 'sha-a', 'other'), key, 'another family');
     const reordered = Object.fromEntries(Object.entries(cell.request.options).reverse());
-    assert.equal(cacheKeyOf({ ...cell, request: { ...cell.request, options: reordered } }, 'sha-a'), key);
+    assert.equal(cacheKeyOf({ ...cell, request: { ...cell.request, options: reordered } }, 'sha-a', 'notes'), key);
   });
 
   it('refuses empty and absurd sweeps with a sentence that says what to change', async () => {
@@ -134,6 +139,73 @@ describe('sweep plan', () => {
     await assert.rejects(planSweep(request({ repeats: 100_000 }), render), /limit is 100,000/);
     assert.deepEqual(gridPoints(undefined), [{}]);
     assert.equal(caseKeyOf({ a: 1, b: 2 }), caseKeyOf({ b: 2, a: 1 }));
+  });
+});
+
+describe('review fixes', () => {
+  it('two cases with the same input are two rows with their own cells, and the sweep finishes both', async () => {
+    const sim = await startSimulator({ port: 0, timeScale: 0.002 });
+    try {
+      const same = { topic: 'tides' };
+      const plan = await planSweep(request({ models: ['llama3.2'], variants: [request().variants[0]], cases: [{ index: 0, input: same }, { index: 1, input: { ...same } }] }), render);
+      assert.equal(new Set(plan.cells.map((c) => c.cellId)).size, 2);
+      const { hosts, digests } = await hostsFor(sim, 1);
+      const outcome = await new SweepRun({ plan, hosts, digests, store: new MemoryStore(), idleTimeoutMs: 10_000 }).start();
+      assert.deepEqual(outcome.view.cells.map((c) => c.status), ['done', 'done']);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('a cell gets its answer key (and so can be rated) only once its answer is stored; without the cache a different finished answer is not replaced', async () => {
+    const sim = await startSimulator({ port: 0, timeScale: 0.002 });
+    try {
+      const plan = await planSweep(request({ models: ['llama3.2'], variants: [request().variants[0]], cases: [request().cases[0]] }), render);
+      const { hosts, digests } = await hostsFor(sim, 1);
+      const store = new MemoryStore();
+      const seen: (string | undefined)[] = [];
+      const run = new SweepRun({ plan, hosts, digests, store, idleTimeoutMs: 10_000, onAnswerStored: (cell) => seen.push(cell.answerKey) });
+      assert.equal(run.view.cells[0].answerKey, undefined, 'a queued cell has no key yet');
+      const first = await run.start();
+      const key = first.view.cells[0].answerKey!;
+      assert.deepEqual(seen, [key]);
+      // The stored (and maybe rated) answer differs from what a fresh request would give now.
+      store.answers.set(key, { ...store.answers.get(key)!, text: 'the answer the user rated' });
+      const again = await new SweepRun({ plan, hosts, digests, store, idleTimeoutMs: 10_000, useCache: false }).start();
+      assert.equal(store.answers.get(key)?.text, 'the answer the user rated', 'not replaced');
+      assert.notEqual(again.view.cells[0].answerKey, key, 'the new answer has a key of its own');
+      assert.ok(store.answers.get(again.view.cells[0].answerKey!));
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('when every retry fails, the longest partial answer is kept', async () => {
+    let attempt = 0;
+    const client = {
+      chat: () => {
+        attempt++;
+        if (attempt > 1) return Promise.reject(Object.assign(new Error('fetch failed'), { cause: { code: 'ECONNREFUSED' } }));
+        async function* cut() {
+          yield await Promise.resolve({ message: { role: 'assistant', content: 'Most of the answer' } });
+          throw new Error('terminated');
+        }
+        return Promise.resolve(Object.assign(cut(), { abort: () => undefined }));
+      },
+    } as unknown as SchedulerHost['client'];
+    const plan = await planSweep(request({ models: ['m'], variants: [request().variants[0]], cases: [request().cases[0]] }), render);
+    let result: { status: string; text: string; attempts: number } | undefined;
+    await runCells([{ cellId: 'c', model: 'm', request: plan.cells[0].request! }], {
+      onStatus: () => undefined,
+      onText: () => undefined,
+      onRetry: () => undefined,
+      onFinish: (_id, r) => {
+        result = r;
+      },
+    }, { hosts: [{ url: 'http://x', client, slots: Number.NaN }], idleTimeoutMs: 1000, retryDelayMs: () => 1 });
+    assert.equal(result?.status, 'failed');
+    assert.equal(result?.attempts, 3);
+    assert.equal(result?.text, 'Most of the answer', 'the partial text of the first attempt survives the later, emptier failures');
   });
 });
 

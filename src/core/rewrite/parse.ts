@@ -32,7 +32,11 @@ const rewriteHeader = /^[#*\s]*rewrite\s*#?\s*(\d+)\b.*$/gim;
 /** Parses what has arrived so far; `finished` says the stream ended (an open block then counts as complete). */
 export function parseOptimizerOutput(text: string, finished = false): ParsedOptimizerOutput {
   const clean = text.replace(/\r\n/g, '\n');
-  const headers = [...clean.matchAll(rewriteHeader)];
+  // A line like "Rewrite 3 times" inside a rewritten template is body text, not a header.
+  const headers = [...clean.matchAll(rewriteHeader)].filter((m) => {
+    const before = clean.slice(0, m.index);
+    return (before.match(/<<</g)?.length ?? 0) <= (before.match(/>>>/g)?.length ?? 0);
+  });
   const beforeRewrites = headers.length ? clean.slice(0, headers[0].index) : clean;
   const critiqueMatch = /^[#*\s]*critique[*\s]*:?[*\s]*([\s\S]*)$/im.exec(beforeRewrites);
   const critique = critiqueMatch ? tidy(critiqueMatch[1]) : undefined;

@@ -154,6 +154,14 @@ export async function planSweep(request: SweepRequest, render: SweepRenderer): P
     }
   }
 
+  // Two cases with the same input are still two rows: the second gets its own cell ids.
+  const seen = new Map<string, number>();
+  const occurrence = cases.map((c) => {
+    const n = seen.get(c.caseKey) ?? 0;
+    seen.set(c.caseKey, n + 1);
+    return n;
+  });
+
   const cells: PlannedCell[] = [];
   for (const model of request.models) {
     for (const variant of request.variants) {
@@ -163,7 +171,7 @@ export async function planSweep(request: SweepRequest, render: SweepRenderer): P
           const planned = base.request && withParams(base.request, point);
           for (let repeat = 0; repeat < repeats; repeat++) {
             cells.push({
-              cellId: shortHashOf({ variant: variant.variant, model, caseKey: testCase.caseKey, params: point, repeat }),
+              cellId: shortHashOf({ variant: variant.variant, model, caseKey: testCase.caseKey, params: point, repeat, ...(occurrence[caseIndex] ? { occurrence: occurrence[caseIndex] } : {}) }),
               variant: variant.variant,
               model,
               caseIndex,
@@ -210,11 +218,14 @@ export function promptHashOf(request: RenderedRequest): string {
 /**
  * The cache key of a cell: the model's digest (its name when the server gave
  * none), the exact messages, the options (seed included), the output format and
- * the repeat index. Two cells with equal keys would send the same request.
+ * the repeat index — and whose answer it is (family and variant), so that a
+ * freshly copied variant gets answers, and ratings, of its own.
  */
-export function cacheKeyOf(cell: Pick<PlannedCell, 'model' | 'repeat'> & { request: PlannedRequest }, modelDigest: string | undefined): string {
+export function cacheKeyOf(cell: Pick<PlannedCell, 'model' | 'repeat' | 'variant'> & { request: PlannedRequest }, modelDigest: string | undefined, family: string): string {
   return hashOf({
-    v: 1,
+    v: 2,
+    family,
+    variant: cell.variant,
     model: modelDigest ? { digest: modelDigest } : { name: cell.model },
     messages: cell.request.messages,
     options: cell.request.options,

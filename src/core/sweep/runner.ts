@@ -7,6 +7,7 @@ import type { CellConsistency, HostToWebview, SweepCellUpdate, SweepCellView, Sw
 import { gridCellKey } from '../protocol';
 import type { AnswerRecord, CellRecord, PromptRecord, RunOwner, RunRecord } from '../store/records';
 import type { PlannedCell, SweepPlan } from './plan';
+import { hashOf } from './hash';
 import { cacheKeyOf } from './plan';
 import type { CellResult, SchedulerHost, SchedulerSummary } from './scheduler';
 import { runCells } from './scheduler';
@@ -14,6 +15,7 @@ import { summarizeSweep, sweepConsistency, sweepProgress } from './summary';
 
 /** What the runner needs of the store (PromptStore implements it; tests pass a fake). */
 export interface SweepStore {
+  getAnswer(key: string): Promise<AnswerRecord | undefined>;
   getAnswers(keys: Iterable<string>): Promise<Map<string, AnswerRecord>>;
   putAnswer(record: AnswerRecord): Promise<void>;
   putPrompts(records: PromptRecord[]): Promise<void>;
@@ -61,6 +63,8 @@ export class SweepRun {
   readonly view: SweepView;
   private readonly controller = new AbortController();
   private readonly cells = new Map<string, { view: SweepCellView; planned: PlannedCell }>();
+  /** Each cell's cache key (the stored answer's key once it is stored). */
+  private readonly keys = new Map<string, string>();
   private pending = new Map<string, SweepCellUpdate>();
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -100,7 +104,8 @@ export class SweepRun {
         status: 'queued',
         text: '',
       };
-      if (planned.request) view.answerKey = cacheKeyOf({ ...planned, request: planned.request }, options.digests.get(planned.model));
+      // The key is the cell's until its answer is stored: the panel offers rating only once it is.
+      if (planned.request) this.keys.set(planned.cellId, cacheKeyOf({ ...planned, request: planned.request }, options.digests.get(planned.model), plan.family));
       else view.error = { kind: 'other', message: `Could not render this variant with this case: ${planned.renderError ?? 'unknown error'}` };
       this.view.cells.push(view);
       this.cells.set(planned.cellId, { view, planned });
@@ -179,7 +184,8 @@ export class SweepRun {
     if (!store || this.options.useCache === false) return 0;
     const keys = new Set<string>();
     for (const { view } of this.cells.values()) {
-      if (view.status === 'queued' && view.answerKey && digests.get(view.model)) keys.add(view.answerKey);
+      const key = this.keys.get(view.cellId);
+      if (view.status === 'queued' && key && digests.get(view.model)) keys.add(key);
     }
     if (keys.size === 0) return 0;
     let found: Map<string, AnswerRecord>;
@@ -191,9 +197,11 @@ export class SweepRun {
     }
     let count = 0;
     for (const { view } of this.cells.values()) {
-      const record = view.answerKey ? found.get(view.answerKey) : undefined;
-      if (view.status !== 'queued' || !record || record.status !== 'done') continue;
+      const key = this.keys.get(view.cellId);
+      const record = key ? found.get(key) : undefined;
+      if (view.status !== 'queued' || !key || !record || record.status !== 'done') continue;
       view.status = 'cached';
+      view.answerKey = key;
       view.text = record.text;
       view.metrics = record.metrics;
       count++;
@@ -212,16 +220,17 @@ export class SweepRun {
     view.metrics = result.metrics;
     if (result.error) view.error = result.error;
     if (result.attempts > 1) view.attempts = result.attempts;
-    this.queue(cellId, { status: result.status, ...(resend ? { text: result.text } : {}), metrics: result.metrics, error: result.error, answerKey: view.answerKey, attempts: view.attempts });
+    this.queue(cellId, { status: result.status, ...(resend ? { text: result.text } : {}), metrics: result.metrics, error: result.error, attempts: view.attempts });
     this.settledSinceFlush.add(gridCellKey(view));
     this.options.onCellSettled?.(view, this.progress);
     this.scheduleSave(false);
 
     const store = this.options.store;
+    let key = this.keys.get(cellId);
     // A cancelled request that produced nothing is not an answer worth keeping.
-    if (!store || !planned.request || !view.answerKey || (result.status === 'cancelled' && !result.text)) return;
+    if (!store || !planned.request || !key || (result.status === 'cancelled' && !result.text)) return;
     const record: AnswerRecord = {
-      key: view.answerKey,
+      key,
       family: this.options.plan.family,
       variant: planned.variant,
       model: planned.model,
@@ -241,7 +250,16 @@ export class SweepRun {
     if (result.thinking) record.thinking = result.thinking;
     if (result.error) record.error = result.error;
     try {
+      // Without the cache a finished (maybe rated) answer may already be there: never replace it
+      // with another sample; this one gets a key of its own.
+      if (this.options.useCache === false) {
+        const existing = await store.getAnswer(key);
+        if (existing?.status === 'done' && existing.text !== record.text) key = record.key = hashOf({ key, runId: this.view.sweepId });
+      }
       await store.putAnswer(record);
+      // Stored: from now on the answer can be rated and found again.
+      view.answerKey = key;
+      this.queue(cellId, { answerKey: key });
       this.options.onAnswerStored?.(view);
       const request = planned.request;
       if (!this.storedPrompts.has(request.promptHash)) {

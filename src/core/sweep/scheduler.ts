@@ -155,6 +155,8 @@ export async function runCells(cells: readonly ScheduledCell[], events: Schedule
   const runOne = async (state: HostState, cell: ScheduledCell): Promise<void> => {
     const url = state.host.url;
     let attempt = 0;
+    /** The longest partial answer of a failed attempt: kept if every retry ends with less. */
+    let longest: ChatOutcome | undefined;
     for (;;) {
       attempt++;
       summary.requests++;
@@ -176,15 +178,11 @@ export async function runCells(cells: readonly ScheduledCell[], events: Schedule
       } finally {
         inFlight.set(key, (inFlight.get(key) ?? 1) - 1);
       }
-      const result = (status: CellResult['status'], error?: AnswerError): CellResult => ({
-        status,
-        host: url,
-        text: outcome.text,
-        thinking: outcome.thinking,
-        metrics: outcome.metrics,
-        error,
-        attempts: attempt,
-      });
+      if (outcome.status === 'failed' && outcome.text.length > (longest?.text.length ?? 0)) longest = outcome;
+      const result = (status: CellResult['status'], error?: AnswerError): CellResult => {
+        const best = status === 'failed' && longest && longest.text.length > outcome.text.length ? longest : outcome;
+        return { status, host: url, text: best.text, thinking: best.thinking, metrics: outcome.metrics, error, attempts: attempt };
+      };
       if (outcome.status === 'done') return finish(cell.cellId, result('done'));
       if (outcome.status === 'stopped' || signal?.aborted) return finish(cell.cellId, result('cancelled'));
       const error = outcome.error ?? { kind: 'other', message: 'The request failed.' };
@@ -217,7 +215,9 @@ export async function runCells(cells: readonly ScheduledCell[], events: Schedule
   for (const model of [...queues.keys()]) await failUnservable(model);
   // Hosts are re-scanned after every round: a 404 on one host can hand cells to another whose slots already ended.
   while (!signal?.aborted && [...queues.values()].some((q) => q.length > 0)) {
-    const workers = hosts.flatMap((state) => Array.from({ length: Math.max(1, Math.floor(state.host.slots)) }, () => slot(state)));
+    // A bad setting (NaN, 0) still gets one slot: no host may end up with no worker at all.
+    const workers = hosts.flatMap((state) => Array.from({ length: Number.isFinite(state.host.slots) ? Math.max(1, Math.floor(state.host.slots)) : 1 }, () => slot(state)));
+    if (workers.length === 0) break;
     await Promise.all(workers);
     for (const model of [...queues.keys()]) await failUnservable(model);
   }
