@@ -3,9 +3,10 @@
  * errors and the metrics line. Text arrives in pieces; the column appends it and
  * redraws only when the panel flushes it (once per animation frame at most).
  */
+import * as l10n from '@vscode/l10n';
 import type { AnswerError, AnswerMetrics, AnswerStatus, AnswerView } from '../src/core/protocol';
 import { codicon, custom, h, replaceChildren, handleAnswerLinks } from './dom';
-import { errorHeadline, isActive, metricCells, shortHost, statusAnnouncement, statusIcons, statusLabels } from './format';
+import { errorHeadline, isActive, metricCells, shortHost, statusAnnouncement, statusIcons, statusLabel } from './format';
 import { markdownToTree, renderTree } from './markdown';
 import { RatingBar, type RatingsHost } from './ratingBar';
 
@@ -74,12 +75,12 @@ export class AnswerColumn {
     this.statusEl = h('span', { className: 'status' });
     this.rawButton = custom('vscode-toolbar-button', {
       className: 'raw-toggle',
-      attrs: { icon: 'code', label: `Raw text for ${model}`, toggleable: '', title: 'Raw text / Markdown (r)' },
+      attrs: { icon: 'code', label: l10n.t('Raw text for {0}', model), toggleable: '', title: l10n.t('Raw text / Markdown (r)') },
     });
     this.rawButton.addEventListener('change', () => this.setRaw(this.rawButton.checked === true, true));
     this.copyButton = custom('vscode-toolbar-button', {
       className: 'copy',
-      attrs: { icon: 'copy', label: `Copy answer from ${model}`, title: 'Copy answer (c)' },
+      attrs: { icon: 'copy', label: l10n.t('Copy answer from {0}', model), title: l10n.t('Copy answer (c)') },
     });
     this.copyButton.addEventListener('click', () => this.copy());
 
@@ -87,18 +88,18 @@ export class AnswerColumn {
     this.thinkingCount = h('span', { className: 'thinking-count' });
     this.thinkingBody = h('div', { className: 'thinking-body' });
     this.thinkingEl = h('details', { className: 'thinking', attrs: { hidden: '' } }, [
-      h('summary', {}, [codicon('lightbulb'), h('span', { text: 'Thinking' }), this.thinkingCount]),
+      h('summary', {}, [codicon('lightbulb'), h('span', { text: l10n.t('Thinking') }), this.thinkingCount]),
       this.thinkingBody,
     ]);
-    this.previousLabel = h('div', { className: 'previous-label', attrs: { hidden: '' } }, [codicon('history'), 'previous run']);
+    this.previousLabel = h('div', { className: 'previous-label', attrs: { hidden: '' } }, [codicon('history'), l10n.t('previous run')]);
     this.placeholder = h('div', { className: 'placeholder', attrs: { hidden: '' } });
     this.bodyNote = h('div', { className: 'body-note', attrs: { hidden: '' } });
     this.body = h('div', { className: 'answer-body' });
     handleAnswerLinks(this.body, (href) => this.host.openLink(href));
     this.scrollArea = h('div', { className: 'answer-scroll' }, [this.errorEl, this.thinkingEl, this.previousLabel, this.placeholder, this.bodyNote, this.body]);
     this.scrollArea.addEventListener('scroll', () => this.host.scrolled(model, this.scrollArea.scrollTop), { passive: true });
-    this.metricsEl = h('div', { className: 'metrics', attrs: { role: 'group', 'aria-label': `Metrics for ${model}` } });
-    this.ratingBar = new RatingBar(host, `the answer from ${model}`, () => this.el.focus());
+    this.metricsEl = h('div', { className: 'metrics', attrs: { role: 'group', 'aria-label': l10n.t('Metrics for {0}', model) } });
+    this.ratingBar = new RatingBar(host, model, () => this.el.focus());
 
     const hostLabel = shortHost(answer.host);
     this.el = h(
@@ -108,7 +109,7 @@ export class AnswerColumn {
         attrs: {
           tabindex: '0',
           role: 'article',
-          'aria-label': `Answer from ${model}`,
+          'aria-label': l10n.t('Answer from {0}', model),
           'data-model': model,
           'data-host': answer.host,
           'data-answer-id': answer.answerId,
@@ -196,9 +197,9 @@ export class AnswerColumn {
   renderRating(): void {
     const shown = this.showsPrevious() && this.previous ? undefined : this.answer;
     let reason: string | undefined;
-    if (!shown) reason = 'Rate the new answer';
-    else if (isActive(shown.status)) reason = 'Rate when finished';
-    else if (!shown.answerKey) reason = shown.status === 'failed' ? 'Failed: nothing to rate' : shown.status === 'stopped' ? 'Stopped: nothing to rate' : 'Not stored yet';
+    if (!shown) reason = l10n.t('Rate the new answer');
+    else if (isActive(shown.status)) reason = l10n.t('Rate when finished');
+    else if (!shown.answerKey) reason = shown.status === 'failed' ? l10n.t('Failed: nothing to rate') : shown.status === 'stopped' ? l10n.t('Stopped: nothing to rate') : l10n.t('Not stored yet');
     this.ratingBar.setTarget(reason === undefined ? shown?.answerKey : undefined, reason);
     this.ratingBar.render();
   }
@@ -236,7 +237,7 @@ export class AnswerColumn {
     if (this.raw) view = 'raw';
     else if (text.length > markdownMaxChars || (streaming && text.length > streamingMarkdownMaxChars)) view = 'plain';
     this.body.dataset.view = view;
-    const note = view !== 'plain' ? '' : streaming ? 'Long answer: plain text while it streams.' : `Long answer (${formatSize(text.length)}): shown as plain text.`;
+    const note = view !== 'plain' ? '' : streaming ? l10n.t('Long answer: plain text while it streams.') : l10n.t('Long answer ({0}): shown as plain text.', formatSize(text.length));
     this.bodyNote.hidden = note === '';
     if (this.bodyNote.textContent !== note) this.bodyNote.textContent = note;
 
@@ -305,10 +306,10 @@ export class AnswerColumn {
     const { status, text } = this.answer;
     let message = '';
     if (!showPrevious && text === '') {
-      if (status === 'queued') message = 'Waiting for a free request slot…';
-      else if (status === 'loading') message = 'Waiting for the first token — the model may be loading…';
-      else if (status === 'done') message = 'The model returned an empty answer.';
-      else if (status === 'stopped') message = 'Stopped before any text arrived.';
+      if (status === 'queued') message = l10n.t('Waiting for a free request slot…');
+      else if (status === 'loading') message = l10n.t('Waiting for the first token — the model may be loading…');
+      else if (status === 'done') message = l10n.t('The model returned an empty answer.');
+      else if (status === 'stopped') message = l10n.t('Stopped before any text arrived.');
     }
     this.placeholder.hidden = message === '';
     if (this.placeholder.textContent !== message) this.placeholder.textContent = message;
@@ -326,7 +327,8 @@ export class AnswerColumn {
       this.thinkingBody.replaceChildren(this.thinkingNode);
     }
     const thinkingNow = this.answer.text === '' && isActive(this.answer.status);
-    this.thinkingCount.textContent = thinkingNow ? ' — thinking…' : ` (${thinking.length.toLocaleString('en-US')} chars)`;
+    // The leading space parts the count from "Thinking" (the summary's text before it).
+    this.thinkingCount.textContent = ` ${thinkingNow ? l10n.t('— thinking…') : l10n.t('({0} chars)', thinking.length.toLocaleString('en-US'))}`;
   }
 
   private renderStatus(): void {
@@ -337,10 +339,10 @@ export class AnswerColumn {
     const spinning = status === 'loading' || status === 'streaming';
     replaceChildren(this.statusEl, [
       codicon(statusIcons[status], spinning ? 'status-icon codicon-modifier-spin' : 'status-icon'),
-      h('span', { className: 'status-text', text: statusLabels[status] }),
+      h('span', { className: 'status-text', text: statusLabel(status) }),
     ]);
     this.statusEl.dataset.status = status;
-    this.statusEl.title = `Status: ${statusLabels[status]}`;
+    this.statusEl.title = l10n.t('Status: {0}', statusLabel(status));
   }
 
   private renderError(): void {
@@ -355,7 +357,7 @@ export class AnswerColumn {
         h('div', { className: 'error-text' }, [
           h('div', { className: 'error-headline', text: headline }),
           failure.message ? h('div', { className: 'error-message', text: failure.message }) : null,
-          keptNote ? h('div', { className: 'error-note', text: 'The partial answer is kept below.' }) : null,
+          keptNote ? h('div', { className: 'error-note', text: l10n.t('The partial answer is kept below.') }) : null,
         ]),
       ]);
       this.errorEl.dataset.kind = failure.kind;
@@ -363,7 +365,7 @@ export class AnswerColumn {
       this.errorEl.setAttribute('role', 'alert');
       this.errorEl.hidden = false;
     } else if (status === 'stopped' && this.answer.text !== '') {
-      replaceChildren(this.errorEl, [codicon('debug-stop', 'error-icon'), h('div', { className: 'error-text' }, [h('div', { className: 'error-headline', text: 'Stopped — partial answer kept' })])]);
+      replaceChildren(this.errorEl, [codicon('debug-stop', 'error-icon'), h('div', { className: 'error-text' }, [h('div', { className: 'error-headline', text: l10n.t('Stopped — partial answer kept') })])]);
       this.errorEl.className = 'answer-error is-stopped';
       this.errorEl.removeAttribute('role');
       delete this.errorEl.dataset.kind;
@@ -399,5 +401,5 @@ export class AnswerColumn {
 }
 
 function formatSize(chars: number): string {
-  return chars >= 1_000_000 ? `${(chars / 1_000_000).toFixed(1)} M characters` : `${Math.round(chars / 1000)} k characters`;
+  return chars >= 1_000_000 ? l10n.t('{0} M characters', (chars / 1_000_000).toFixed(1)) : l10n.t('{0} k characters', Math.round(chars / 1000));
 }

@@ -6,9 +6,11 @@
  * t / =, s. The buttons stay the same elements across pairs, so the focus stays
  * where it was and the user can go on with the keyboard.
  */
+import * as l10n from '@vscode/l10n';
 import type { BlindPairView } from '../src/core/protocol';
-import { codicon, custom, h, replaceChildren } from './dom';
+import { codicon, custom, fill, h, replaceChildren } from './dom';
 import { blindChoiceWords, blindKeyChoice, blindProgressText, type BlindChoice } from './feedbackModel';
+import { caseInputSummary } from './format';
 import type { WebviewRequest } from './hostConnection';
 import { markdownToTree, renderTree } from './markdown';
 import { isTextEntry } from './ratingBar';
@@ -23,12 +25,15 @@ export interface BlindViewHost {
   saveDraft(pairId: string, text: string): void;
 }
 
-const choiceButtons: readonly { choice: BlindChoice; action: string; label: string; icon: string; keys: string; shortcut: string }[] = [
-  { choice: 'left', action: 'blindLeft', label: 'A is better', icon: 'arrow-left', keys: 'a or ←', shortcut: 'A ArrowLeft' },
-  { choice: 'tie', action: 'blindTie', label: 'Tie', icon: 'arrow-both', keys: 't or =', shortcut: 'T =' },
-  { choice: 'right', action: 'blindRight', label: 'B is better', icon: 'arrow-right', keys: 'b or →', shortcut: 'B ArrowRight' },
-  { choice: 'skip', action: 'blindSkip', label: 'Skip', icon: 'debug-step-over', keys: 's', shortcut: 'S' },
-];
+/** The verdict buttons (a function: the words are looked up when the view is built, after l10n.config). */
+function choiceButtons(): readonly { choice: BlindChoice; action: string; label: string; icon: string; title: string; shortcut: string }[] {
+  return [
+    { choice: 'left', action: 'blindLeft', label: l10n.t('A is better'), icon: 'arrow-left', title: l10n.t('A is better (a or ←)'), shortcut: 'A ArrowLeft' },
+    { choice: 'tie', action: 'blindTie', label: l10n.t('Tie'), icon: 'arrow-both', title: l10n.t('Tie (t or =)'), shortcut: 'T =' },
+    { choice: 'right', action: 'blindRight', label: l10n.t('B is better'), icon: 'arrow-right', title: l10n.t('B is better (b or →)'), shortcut: 'B ArrowRight' },
+    { choice: 'skip', action: 'blindSkip', label: l10n.t('Skip'), icon: 'debug-step-over', title: l10n.t('Skip (s)'), shortcut: 'S' },
+  ];
+}
 
 export class BlindView {
   readonly el: HTMLElement;
@@ -57,10 +62,10 @@ export class BlindView {
     this.leftBody = this.answerBody('A');
     this.rightBody = this.answerBody('B');
     this.sides = h('div', { className: 'blind-sides' }, [this.side('left', 'A', this.leftBody), this.side('right', 'B', this.rightBody)]);
-    this.buttons = new Map(choiceButtons.map((b) => {
+    this.buttons = new Map(choiceButtons().map((b) => {
       const button = custom('vscode-button', {
         className: `action blind-choice blind-choice-${b.choice}`,
-        attrs: { icon: b.icon, title: `${b.label} (${b.keys})`, 'data-action': b.action, 'aria-keyshortcuts': b.shortcut, secondary: b.choice === 'skip' || b.choice === 'tie' ? '' : undefined },
+        attrs: { icon: b.icon, title: b.title, 'data-action': b.action, 'aria-keyshortcuts': b.shortcut, secondary: b.choice === 'skip' || b.choice === 'tie' ? '' : undefined },
         text: b.label,
       });
       button.addEventListener('click', () => this.choose(b.choice));
@@ -68,7 +73,7 @@ export class BlindView {
     }));
     this.comment = h('textarea', {
       className: 'blind-comment',
-      attrs: { 'data-blind-comment': '', rows: '2', maxlength: String(maxCommentLength), 'aria-label': 'Comment on this comparison (optional, sent with your verdict)', placeholder: 'Why? (optional, sent with your verdict)' },
+      attrs: { 'data-blind-comment': '', rows: '2', maxlength: String(maxCommentLength), 'aria-label': l10n.t('Comment on this comparison (optional, sent with your verdict)'), placeholder: l10n.t('Why? (optional, sent with your verdict)') },
     });
     this.comment.addEventListener('input', () => {
       if (this.pair) this.host.saveDraft(this.pair.pairId, this.comment.value);
@@ -79,19 +84,19 @@ export class BlindView {
       event.stopPropagation();
       this.el.focus();
     });
-    this.waiting = h('span', { className: 'blind-waiting', attrs: { hidden: '' } }, [codicon('loading', 'codicon-modifier-spin'), 'Saved: waiting for the next pair…']);
+    this.waiting = h('span', { className: 'blind-waiting', attrs: { hidden: '' } }, [codicon('loading', 'codicon-modifier-spin'), l10n.t('Saved: waiting for the next pair…')]);
     this.footer = h('div', { className: 'blind-footer' }, [
-      h('div', { className: 'blind-actions', attrs: { role: 'toolbar', 'aria-label': 'Verdict' } }, [...this.buttons.values(), this.waiting]),
+      h('div', { className: 'blind-actions', attrs: { role: 'toolbar', 'aria-label': l10n.t('Verdict') } }, [...this.buttons.values(), this.waiting]),
       this.comment,
-      h('p', { className: 'blind-keys', attrs: { 'aria-hidden': 'true' } }, [
-        'Keys: ', h('kbd', { text: 'a' }), ' / ', h('kbd', { text: '←' }), ' A is better · ', h('kbd', { text: 't' }), ' / ', h('kbd', { text: '=' }), ' tie · ',
-        h('kbd', { text: 'b' }), ' / ', h('kbd', { text: '→' }), ' B is better · ', h('kbd', { text: 's' }), ' skip',
-      ]),
+      h('p', { className: 'blind-keys', attrs: { 'aria-hidden': 'true' } }, fill(
+        l10n.t('Keys: {0} / {1} A is better · {2} / {3} tie · {4} / {5} B is better · {6} skip'),
+        ['a', '←', 't', '=', 'b', '→', 's'].map((key) => h('kbd', { text: key })),
+      )),
     ]);
     this.emptyEl = h('div', { className: 'blind-empty', attrs: { role: 'status', hidden: '' } });
     this.el = h('section', {
       className: 'blind-view',
-      attrs: { 'data-view': 'blind', 'aria-label': 'Blind A/B comparison', tabindex: '-1', 'aria-keyshortcuts': 'A B T S ArrowLeft ArrowRight =', hidden: '' },
+      attrs: { 'data-view': 'blind', 'aria-label': l10n.t('Blind A/B comparison'), tabindex: '-1', 'aria-keyshortcuts': 'A B T S ArrowLeft ArrowRight =', hidden: '' },
     }, [
       h('header', { className: 'blind-bar' }, [h('div', { className: 'blind-heading' }, [this.caseLabel, this.progress]), this.inputEl]),
       this.sides,
@@ -115,7 +120,7 @@ export class BlindView {
     const hadFocus = this.el.contains(document.activeElement);
     const samePair = pair !== undefined && pair.pairId === this.pair?.pairId;
     this.pair = pair;
-    this.message = pair ? undefined : (message ?? 'No more pairs to compare.');
+    this.message = pair ? undefined : (message ?? l10n.t('No more pairs to compare.'));
     if (!samePair) this.judging = undefined;
     if (pair) this.lastJudged = pair.judged;
 
@@ -136,12 +141,12 @@ export class BlindView {
         this.comment.value = this.host.draft(pair.pairId) ?? '';
       }
     } else {
-      this.caseLabel.textContent = 'Blind A/B';
+      this.caseLabel.textContent = l10n.t('Blind A/B');
       this.progress.textContent = blindProgressText(this.lastJudged, 0);
       replaceChildren(this.emptyEl, [
         codicon('pass', 'blind-empty-icon'),
         h('p', { text: this.message ?? '' }),
-        h('p', { className: 'blind-empty-hint', text: 'Your verdicts count in the Scores view: blind A/B strengths and win rates.' }),
+        h('p', { className: 'blind-empty-hint', text: l10n.t('Your verdicts count in the Scores view: blind A/B strengths and win rates.') }),
       ]);
     }
     this.renderButtons();
@@ -186,7 +191,7 @@ export class BlindView {
       this.host.post({ type: 'blindVerdict', pairId: pair.pairId, winner: choice, ...(comment ? { comment } : {}) });
     }
     this.host.saveDraft(pair.pairId, '');
-    this.host.announce(`${blindChoiceWords(choice)}. Waiting for the next pair.`);
+    this.host.announce(l10n.t('{0}. Waiting for the next pair.', blindChoiceWords(choice)));
     this.renderButtons();
   }
 
@@ -210,14 +215,15 @@ export class BlindView {
   }
 
   private side(which: 'left' | 'right', letter: string, body: HTMLElement): HTMLElement {
-    return h('article', { className: `blind-side blind-side-${which}`, attrs: { 'data-blind-side': which, 'aria-label': `Answer ${letter}` } }, [
-      h('header', { className: 'blind-side-head' }, [h('span', { className: 'blind-letter', text: letter, attrs: { 'aria-hidden': 'true' } }), h('span', { className: 'blind-side-title', text: `Answer ${letter}` })]),
+    const name = l10n.t('Answer {0}', letter);
+    return h('article', { className: `blind-side blind-side-${which}`, attrs: { 'data-blind-side': which, 'aria-label': name } }, [
+      h('header', { className: 'blind-side-head' }, [h('span', { className: 'blind-letter', text: letter, attrs: { 'aria-hidden': 'true' } }), h('span', { className: 'blind-side-title', text: name })]),
       body,
     ]);
   }
 
   private answerBody(letter: string): HTMLElement {
-    const body = h('div', { className: 'blind-answer md-body', attrs: { tabindex: '0', role: 'region', 'aria-label': `Answer ${letter} text` } });
+    const body = h('div', { className: 'blind-answer md-body', attrs: { tabindex: '0', role: 'region', 'aria-label': l10n.t('Answer {0} text', letter) } });
     const activate = (event: Event): void => {
       const target = event.target instanceof Element ? event.target.closest<HTMLElement>('[data-href]') : null;
       if (!target || !body.contains(target)) return;
@@ -234,7 +240,7 @@ export class BlindView {
 
   private renderAnswer(body: HTMLElement, text: string): void {
     if (text === '') {
-      replaceChildren(body, [h('p', { className: 'placeholder', text: 'Empty answer.' })]);
+      replaceChildren(body, [h('p', { className: 'placeholder', text: l10n.t('Empty answer.') })]);
       return;
     }
     body.replaceChildren(...renderTree(markdownToTree(text), document));
@@ -242,9 +248,9 @@ export class BlindView {
 
   private renderInput(input: Record<string, unknown>): void {
     const entries = Object.keys(input).length;
-    const text = entries === 0 ? 'No variables.' : jsonText(input);
+    const text = entries === 0 ? l10n.t('No variables.') : jsonText(input);
     const open = this.inputEl.open;
-    replaceChildren(this.inputEl, [h('summary', {}, [codicon('symbol-variable'), `Case input (${entries} ${entries === 1 ? 'variable' : 'variables'})`]), h('pre', { className: 'format', text })]);
+    replaceChildren(this.inputEl, [h('summary', {}, [codicon('symbol-variable'), caseInputSummary(entries)]), h('pre', { className: 'format', text })]);
     this.inputEl.open = open;
   }
 }

@@ -3,9 +3,10 @@
  * through markdown.ts, or raw), its status, error and metrics, the case input,
  * the repeats, and Copy. Streaming text is re-parsed at most every 150 ms.
  */
+import * as l10n from '@vscode/l10n';
 import type { SweepCellView } from '../src/core/protocol';
 import { codicon, custom, h, replaceChildren, handleAnswerLinks } from './dom';
-import { cellFailureReason, cellStatusIcons, cellStatusLabels, consistencyText, isCellActive, metricCells, paramsLabel, variantLabel, variantName } from './format';
+import { basePromptSuffix, caseInputSummary, cellFailureReason, cellStatusIcons, cellStatusLabel, consistencyText, isCellActive, metricCells, paramsLabel, variantLabel, variantName } from './format';
 import { markdownToTree, renderTree } from './markdown';
 import { RatingBar, type RatingsHost } from './ratingBar';
 import { presentRepeats, type SweepData } from './sweepData';
@@ -50,33 +51,33 @@ export class CellDetail {
   constructor(private readonly host: CellDetailHost) {
     this.title = h('h2', { className: 'detail-title', attrs: { id: 'cell-detail-title', tabindex: '-1' } });
     this.subtitle = h('div', { className: 'detail-subtitle' });
-    this.rawButton = custom('vscode-toolbar-button', { className: 'detail-raw', attrs: { icon: 'code', label: 'Raw text', toggleable: '', title: 'Raw text / Markdown (r)', 'data-action': 'toggleDetailRaw' } });
+    this.rawButton = custom('vscode-toolbar-button', { className: 'detail-raw', attrs: { icon: 'code', label: l10n.t('Raw text'), toggleable: '', title: l10n.t('Raw text / Markdown (r)'), 'data-action': 'toggleDetailRaw' } });
     this.rawButton.addEventListener('change', () => this.setRaw(this.rawButton.checked === true, true));
-    this.copyButton = custom('vscode-toolbar-button', { className: 'detail-copy', attrs: { icon: 'copy', label: 'Copy answer', title: 'Copy answer (c)', 'data-action': 'copyCell' } });
+    this.copyButton = custom('vscode-toolbar-button', { className: 'detail-copy', attrs: { icon: 'copy', label: l10n.t('Copy answer'), title: l10n.t('Copy answer (c)'), 'data-action': 'copyCell' } });
     this.copyButton.addEventListener('click', () => this.copy());
-    const close = custom('vscode-toolbar-button', { className: 'detail-close', attrs: { icon: 'close', label: 'Close detail', title: 'Close (Escape)', 'data-action': 'closeDetail' } });
+    const close = custom('vscode-toolbar-button', { className: 'detail-close', attrs: { icon: 'close', label: l10n.t('Close detail'), title: l10n.t('Close (Escape)'), 'data-action': 'closeDetail' } });
     close.addEventListener('click', () => this.host.close());
 
-    const previous = custom('vscode-toolbar-button', { attrs: { icon: 'chevron-left', label: 'Previous run', title: 'Previous run ([)', 'data-action': 'previousRepeat' } });
+    const previous = custom('vscode-toolbar-button', { attrs: { icon: 'chevron-left', label: l10n.t('Previous run'), title: l10n.t('Previous run ([)'), 'data-action': 'previousRepeat' } });
     previous.addEventListener('click', () => this.host.step(-1));
-    const next = custom('vscode-toolbar-button', { attrs: { icon: 'chevron-right', label: 'Next run', title: 'Next run (])', 'data-action': 'nextRepeat' } });
+    const next = custom('vscode-toolbar-button', { attrs: { icon: 'chevron-right', label: l10n.t('Next run'), title: l10n.t('Next run (])'), 'data-action': 'nextRepeat' } });
     next.addEventListener('click', () => this.host.step(1));
     this.repeatText = h('span', { className: 'detail-repeat-text' });
     this.consistencyEl = h('span', { className: 'detail-consistency' });
-    this.repeatsEl = h('div', { className: 'detail-repeats', attrs: { role: 'group', 'aria-label': 'Repeats', hidden: '' } }, [previous, this.repeatText, next, this.consistencyEl]);
+    this.repeatsEl = h('div', { className: 'detail-repeats', attrs: { role: 'group', 'aria-label': l10n.t('Repeats'), hidden: '' } }, [previous, this.repeatText, next, this.consistencyEl]);
 
     this.statusEl = h('div', { className: 'detail-status' });
     this.errorEl = h('div', { className: 'detail-error', attrs: { hidden: '' } });
     this.body = h('div', { className: 'cell-answer md-body', attrs: { 'data-detail-body': '' } });
     handleAnswerLinks(this.body, (href) => this.host.openLink(href));
-    this.metricsEl = h('div', { className: 'cell-metrics', attrs: { role: 'group', 'aria-label': 'Metrics' } });
+    this.metricsEl = h('div', { className: 'cell-metrics', attrs: { role: 'group', 'aria-label': l10n.t('Metrics') } });
     this.inputEl = h('details', { className: 'detail-input' });
-    this.ratingBar = new RatingBar(host, 'this answer', () => this.title.focus());
+    this.ratingBar = new RatingBar(host, undefined, () => this.title.focus());
 
     this.el = h('aside', { className: 'cell-detail', attrs: { 'data-cell-detail': '', role: 'region', 'aria-labelledby': 'cell-detail-title', hidden: '' } }, [
       h('header', { className: 'detail-header' }, [
         h('div', { className: 'detail-heading' }, [this.title, this.subtitle]),
-        h('div', { className: 'detail-actions', attrs: { role: 'toolbar', 'aria-label': 'Answer actions' } }, [this.rawButton, this.copyButton, close]),
+        h('div', { className: 'detail-actions', attrs: { role: 'toolbar', 'aria-label': l10n.t('Answer actions') } }, [this.rawButton, this.copyButton, close]),
       ]),
       this.repeatsEl,
       h('div', { className: 'detail-scroll' }, [this.statusEl, this.errorEl, this.body, this.inputEl]),
@@ -137,11 +138,11 @@ export class CellDetail {
     if (!data || !grid || this.el.hidden) return;
     const cell = this.shownCell();
     const sweepCase = data.cases[grid.caseIndex];
-    this.title.textContent = sweepCase?.label ?? `case ${grid.caseIndex + 1}`;
-    const point = data.params.length > 1 ? paramsLabel(data.params[grid.paramsIndex]) || 'defaults' : '';
+    this.title.textContent = sweepCase?.label ?? l10n.t('case {0}', grid.caseIndex + 1);
+    const point = data.params.length > 1 ? paramsLabel(data.params[grid.paramsIndex]) || l10n.t('defaults') : '';
     replaceChildren(this.subtitle, [
       h('span', { className: grid.variant === '' ? 'variant-base' : '', text: variantLabel(grid.variant), attrs: { title: variantName(grid.variant) } }),
-      grid.variant === '' ? h('span', { className: 'sr-only', text: ' prompt' }) : null,
+      grid.variant === '' ? h('span', { className: 'sr-only', text: basePromptSuffix() }) : null,
       h('span', { className: 'detail-sep', text: ' · ', attrs: { 'aria-hidden': 'true' } }),
       h('span', { text: grid.model }),
       point ? h('span', { className: 'detail-sep', text: ' · ', attrs: { 'aria-hidden': 'true' } }) : null,
@@ -151,7 +152,7 @@ export class CellDetail {
 
     const count = grid.repeats.length;
     this.repeatsEl.hidden = data.repeats < 2;
-    this.repeatText.textContent = `Run ${this.repeat + 1} of ${count}`;
+    this.repeatText.textContent = l10n.t('Run {0} of {1}', this.repeat + 1, count);
     this.consistencyEl.textContent = consistencyText(data.consistency(grid.key), count);
 
     this.renderStatus(cell);
@@ -166,7 +167,7 @@ export class CellDetail {
   /** Points the rating bar at the shown repeat and redraws it from the panel's rating map. */
   renderRating(): void {
     const cell = this.el.hidden ? undefined : this.shownCell();
-    this.ratingBar.setTarget(cell?.answerKey, cell ? cellUnratableReason(cell) : 'Nothing to rate');
+    this.ratingBar.setTarget(cell?.answerKey, cell ? cellUnratableReason(cell) : l10n.t('Nothing to rate'));
     this.ratingBar.render();
   }
 
@@ -200,12 +201,12 @@ export class CellDetail {
     const status = cell?.status ?? 'queued';
     const spinning = status === 'loading' || status === 'running';
     const notes: string[] = [];
-    if (status === 'cached') notes.push('taken from the cache, no request was made');
-    if (cell?.attempts !== undefined && cell.attempts > 1) notes.push(`after ${cell.attempts} attempts`);
+    if (status === 'cached') notes.push(l10n.t('taken from the cache, no request was made'));
+    if (cell?.attempts !== undefined && cell.attempts > 1) notes.push(l10n.t('after {0} attempts', cell.attempts));
     replaceChildren(this.statusEl, [
       h('span', { className: 'cell-status', attrs: { 'data-status': status } }, [
         codicon(cellStatusIcons[status], spinning ? 'cell-status-icon codicon-modifier-spin' : 'cell-status-icon'),
-        h('span', { text: cellStatusLabels[status] }),
+        h('span', { text: cellStatusLabel(status) }),
       ]),
       notes.length > 0 ? h('span', { className: 'detail-status-note', text: notes.join(' · ') }) : null,
     ]);
@@ -223,7 +224,7 @@ export class CellDetail {
       h('div', { className: 'error-text' }, [
         h('div', { className: 'error-headline', text: reason }),
         cell.error?.message && !reason.includes(cell.error.message) ? h('div', { className: 'error-message', text: cell.error.message }) : null,
-        cell.text !== '' ? h('div', { className: 'error-note', text: 'The partial answer is kept below.' }) : null,
+        cell.text !== '' ? h('div', { className: 'error-note', text: l10n.t('The partial answer is kept below.') }) : null,
       ]),
     ]);
     this.errorEl.dataset.kind = cell.error?.kind ?? 'other';
@@ -249,7 +250,7 @@ export class CellDetail {
     this.bodyStamp = stamp;
     this.body.dataset.view = view;
     if (text === '') {
-      replaceChildren(this.body, [h('p', { className: 'placeholder', text: streaming ? 'No text yet…' : 'No answer text.' })]);
+      replaceChildren(this.body, [h('p', { className: 'placeholder', text: streaming ? l10n.t('No text yet…') : l10n.t('No answer text.') })]);
     } else if (view === 'markdown') {
       this.body.replaceChildren(...renderTree(markdownToTree(text), document));
       this.lastParseAt = performance.now();
@@ -274,11 +275,11 @@ export class CellDetail {
 
   private renderInput(input: Record<string, unknown> | undefined): void {
     const entries = Object.keys(input ?? {}).length;
-    const text = entries === 0 ? 'No variables.' : jsonText(input);
+    const text = entries === 0 ? l10n.t('No variables.') : jsonText(input);
     const pre = this.inputEl.querySelector('pre');
     if (pre && pre.textContent === text) return;
     const open = this.inputEl.hasAttribute('open');
-    replaceChildren(this.inputEl, [h('summary', {}, [codicon('symbol-variable'), `Case input (${entries} ${entries === 1 ? 'variable' : 'variables'})`]), h('pre', { className: 'format', text })]);
+    replaceChildren(this.inputEl, [h('summary', {}, [codicon('symbol-variable'), caseInputSummary(entries)]), h('pre', { className: 'format', text })]);
     this.inputEl.toggleAttribute('open', open);
   }
 
@@ -286,10 +287,10 @@ export class CellDetail {
 
 /** Why a sweep cell's answer cannot be rated (it has no stored answer key). */
 export function cellUnratableReason(cell: SweepCellView): string {
-  if (isCellActive(cell.status)) return 'Rate when finished';
-  if (cell.status === 'failed') return 'Failed: nothing to rate';
-  if (cell.status === 'cancelled') return 'Cancelled: nothing to rate';
-  return 'Not stored yet';
+  if (isCellActive(cell.status)) return l10n.t('Rate when finished');
+  if (cell.status === 'failed') return l10n.t('Failed: nothing to rate');
+  if (cell.status === 'cancelled') return l10n.t('Cancelled: nothing to rate');
+  return l10n.t('Not stored yet');
 }
 
 function jsonText(value: unknown): string {

@@ -42,6 +42,15 @@ export function appendChildren(el: Element, children: Child[]): void {
   }
 }
 
+/**
+ * The parts of a translated sentence whose `{0}`, `{1}`… stand for nodes (a key,
+ * a bold word): the sentence is translated whole, its parts stay elements (never
+ * HTML). A placeholder without a part is left as written.
+ */
+export function fill(template: string, parts: readonly Child[]): Child[] {
+  return template.split(/\{(\d+)\}/).map((piece, i) => (i % 2 === 0 ? piece || null : (parts[Number(piece)] ?? `{${piece}}`)));
+}
+
 /** A codicon glyph, hidden from screen readers (the surrounding text names it). */
 export function codicon(name: string, extraClass = ''): HTMLSpanElement {
   return h('span', { className: `codicon codicon-${name}${extraClass ? ` ${extraClass}` : ''}`, attrs: { 'aria-hidden': 'true' } });

@@ -9,6 +9,7 @@
  * http, https and mailto, and even then carry their target in `data-href`, never
  * in `href`, so a click can be routed to the host instead of navigating.
  */
+import * as l10n from '@vscode/l10n';
 import MarkdownIt from 'markdown-it';
 import type { Token } from 'markdown-it';
 
@@ -199,7 +200,7 @@ export function markdownToTree(source: string): MdNode[] {
     if (isOpenableHref(href)) {
       push(element('a', { class: 'md-link', 'data-href': href, title: href, role: 'link', tabindex: '0' }));
     } else {
-      push(element('span', { class: 'md-link-blocked', title: href ? `Not a web link: ${href}` : 'Empty link' }));
+      push(element('span', { class: 'md-link-blocked', title: href ? l10n.t('Not a web link: {0}', href) : l10n.t('Empty link') }));
     }
   };
   const finishLink = (): void => pop();
@@ -211,12 +212,12 @@ export function markdownToTree(source: string): MdNode[] {
 /** Images are never loaded: their alt text stands in, as a link when the source is a web URL. */
 function imageStandIn(token: Token): MdElement {
   const src = String(token.attrGet('src') ?? '');
-  const alt = token.children?.map((child) => child.content).join('') || token.content || 'image';
+  const alt = token.children?.map((child) => child.content).join('') || token.content || l10n.t('image');
   const label = [element('span', { class: 'codicon codicon-file-media' }), text(alt)];
   if (isOpenableHref(src)) {
-    return element('a', { class: 'md-link md-image', 'data-href': src, title: `Image (not loaded): ${src}`, role: 'link', tabindex: '0' }, label);
+    return element('a', { class: 'md-link md-image', 'data-href': src, title: l10n.t('Image (not loaded): {0}', src), role: 'link', tabindex: '0' }, label);
   }
-  return element('span', { class: 'md-image', title: src ? `Image (not loaded): ${src}` : 'Image (not loaded)' }, label);
+  return element('span', { class: 'md-image', title: src ? l10n.t('Image (not loaded): {0}', src) : l10n.t('Image (not loaded)') }, label);
 }
 
 /** The smallest slice of `Document` the renderer needs; `document` satisfies it. */

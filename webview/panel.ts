@@ -6,12 +6,13 @@
  * host sends and keeps only view choices of its own, and the one map of
  * ratings every view reads (with the user's changes on their way).
  */
+import * as l10n from '@vscode/l10n';
 import type { AnswerView, ChatMessageView, HostToWebview, PanelState, PanelViewName, RunView } from '../src/core/protocol';
 import { AnswerColumn, type ColumnHost } from './answerColumn';
 import { BlindView } from './blindView';
 import { VariantDiff } from './diffView';
-import { codicon, custom, h, replaceChildren } from './dom';
-import { suggestionActionFailures } from './feedbackModel';
+import { codicon, custom, fill, h, replaceChildren } from './dom';
+import { suggestionActionFailure } from './feedbackModel';
 import { isActive, sweepShape, variantName } from './format';
 import type { HostConnection, ReplyMessage, WebviewRequest } from './hostConnection';
 import { isTextEntry } from './ratingBar';
@@ -23,37 +24,70 @@ import { resolveView, type UiState } from './uiState';
 
 const viewOrder: readonly PanelViewName[] = ['run', 'sweep', 'diff', 'scores', 'blind', 'suggestions'];
 
-const viewButtons: Readonly<Record<PanelViewName, { label: string; icon: string; title: string }>> = {
-  run: { label: 'Run', icon: 'split-horizontal', title: 'The latest run: one column per model' },
-  sweep: { label: 'Sweep', icon: 'table', title: 'The latest sweep: the results grid' },
-  diff: { label: 'Diff', icon: 'diff', title: 'The latest variant comparison' },
-  scores: { label: 'Scores', icon: 'graph', title: 'What the ratings say: mean scores with intervals, blind A/B strengths' },
-  blind: { label: 'Blind', icon: 'eye-closed', title: 'Blind A/B: judge two answers without knowing who wrote them' },
-  suggestions: { label: 'Suggestions', icon: 'lightbulb-sparkle', title: 'Rewrites of the prompt suggested by the optimizer model' },
-};
+// The tables of words are functions: they are read when drawn, after main.ts configured l10n.
 
-const failureWording: Readonly<Record<WebviewRequest['type'], string>> = {
-  ready: 'The panel could not connect to Prompt Loop',
-  stop: 'Could not stop the run',
-  rerun: 'Could not run again',
-  selectModels: 'Could not select models',
-  showRenderedPrompt: 'Could not show the rendered prompt',
-  openLink: 'Could not open the link',
-  copyAnswer: 'Could not copy the answer',
-  cancelSweep: 'Could not cancel the sweep',
-  rerunSweep: 'Could not run the sweep again',
-  exportSweep: 'Could not export the sweep',
-  copyCell: 'Could not copy the answer',
-  openDiffEditor: 'Could not open the diff editor',
-  rate: 'Could not save the rating',
-  clearRating: 'Could not clear the rating',
-  blindVerdict: 'Could not save the verdict',
-  blindSkip: 'Could not skip the pair',
-  startBlind: 'Could not start the blind comparison',
-  suggestRewrites: 'Could not start suggesting rewrites',
-  stopSuggestions: 'Could not stop the optimizer',
-  suggestionAction: 'Could not act on the suggestion',
-};
+/** A view's switcher button, and what the live region says when the user switches to it. */
+function viewButtonText(view: PanelViewName): { label: string; icon: string; title: string; announcement: string } {
+  switch (view) {
+    case 'run':
+      return { label: l10n.t('Run'), icon: 'split-horizontal', title: l10n.t('The latest run: one column per model'), announcement: l10n.t('Run view') };
+    case 'sweep':
+      return { label: l10n.t('Sweep'), icon: 'table', title: l10n.t('The latest sweep: the results grid'), announcement: l10n.t('Sweep view') };
+    case 'diff':
+      return { label: l10n.t('Diff'), icon: 'diff', title: l10n.t('The latest variant comparison'), announcement: l10n.t('Diff view') };
+    case 'scores':
+      return { label: l10n.t('Scores'), icon: 'graph', title: l10n.t('What the ratings say: mean scores with intervals, blind A/B strengths'), announcement: l10n.t('Scores view') };
+    case 'blind':
+      return { label: l10n.t('Blind'), icon: 'eye-closed', title: l10n.t('Blind A/B: judge two answers without knowing who wrote them'), announcement: l10n.t('Blind view') };
+    case 'suggestions':
+      return { label: l10n.t('Suggestions'), icon: 'lightbulb-sparkle', title: l10n.t('Rewrites of the prompt suggested by the optimizer model'), announcement: l10n.t('Suggestions view') };
+  }
+}
+
+/** What the status line says when the host refuses a request. */
+function failureWording(type: WebviewRequest['type']): string {
+  switch (type) {
+    case 'ready':
+      return l10n.t('The panel could not connect to Prompt Loop');
+    case 'stop':
+      return l10n.t('Could not stop the run');
+    case 'rerun':
+      return l10n.t('Could not run again');
+    case 'selectModels':
+      return l10n.t('Could not select models');
+    case 'showRenderedPrompt':
+      return l10n.t('Could not show the rendered prompt');
+    case 'openLink':
+      return l10n.t('Could not open the link');
+    case 'copyAnswer':
+    case 'copyCell':
+      return l10n.t('Could not copy the answer');
+    case 'cancelSweep':
+      return l10n.t('Could not cancel the sweep');
+    case 'rerunSweep':
+      return l10n.t('Could not run the sweep again');
+    case 'exportSweep':
+      return l10n.t('Could not export the sweep');
+    case 'openDiffEditor':
+      return l10n.t('Could not open the diff editor');
+    case 'rate':
+      return l10n.t('Could not save the rating');
+    case 'clearRating':
+      return l10n.t('Could not clear the rating');
+    case 'blindVerdict':
+      return l10n.t('Could not save the verdict');
+    case 'blindSkip':
+      return l10n.t('Could not skip the pair');
+    case 'startBlind':
+      return l10n.t('Could not start the blind comparison');
+    case 'suggestRewrites':
+      return l10n.t('Could not start suggesting rewrites');
+    case 'stopSuggestions':
+      return l10n.t('Could not stop the optimizer');
+    case 'suggestionAction':
+      return l10n.t('Could not act on the suggestion');
+  }
+}
 
 export class Panel implements ColumnHost {
   private run: RunView | undefined;
@@ -102,15 +136,15 @@ export class Panel implements ColumnHost {
     this.inputLabel = h('span', { className: 'input-label' });
     this.runSummary = h('span', { className: 'run-summary' });
     this.runningRing = custom('vscode-progress-ring', { className: 'running-ring', attrs: { 'aria-hidden': 'true', 'aria-live': 'off', role: 'presentation', hidden: '' } });
-    this.rerunButton = this.button('rerun', 'Run again', 'debug-rerun', 'Run the prompt again with the same input and models', false);
-    this.stopButton = this.button('stop', 'Stop', 'debug-stop', 'Stop the answers still running (partial text is kept)', true);
-    this.modelsButton = this.button('selectModels', 'Models…', 'server-environment', 'Choose the models to compare', true);
-    this.messagesButton = this.button('toggleMessages', 'Messages', 'list-flat', 'Show the exact messages, options and format sent to Ollama', true);
+    this.rerunButton = this.button('rerun', l10n.t('Run again'), 'debug-rerun', l10n.t('Run the prompt again with the same input and models'), false);
+    this.stopButton = this.button('stop', l10n.t('Stop'), 'debug-stop', l10n.t('Stop the answers still running (partial text is kept)'), true);
+    this.modelsButton = this.button('selectModels', l10n.t('Models…'), 'server-environment', l10n.t('Choose the models to compare'), true);
+    this.messagesButton = this.button('toggleMessages', l10n.t('Messages'), 'list-flat', l10n.t('Show the exact messages, options and format sent to Ollama'), true);
     this.messagesButton.setAttribute('aria-controls', 'messages-view');
 
     this.statusLine = h('div', { className: 'status-line', attrs: { hidden: '' } });
-    this.messagesView = h('section', { className: 'messages-view', attrs: { id: 'messages-view', 'aria-label': 'Messages sent', hidden: '' } });
-    this.columnsEl = h('div', { className: 'columns', attrs: { role: 'region', 'aria-label': 'Answers' } });
+    this.messagesView = h('section', { className: 'messages-view', attrs: { id: 'messages-view', 'aria-label': l10n.t('Messages sent'), hidden: '' } });
+    this.columnsEl = h('div', { className: 'columns', attrs: { role: 'region', 'aria-label': l10n.t('Answers') } });
     this.columnsEl.addEventListener('scroll', () => {
       this.ui.columnsScroll = this.columnsEl.scrollLeft;
       this.saveSoon();
@@ -149,8 +183,8 @@ export class Panel implements ColumnHost {
       blind: this.viewButton('blind'),
       suggestions: this.viewButton('suggestions'),
     };
-    this.viewSwitcher = h('div', { className: 'view-switcher segmented', attrs: { role: 'group', 'aria-label': 'View', hidden: '' } }, viewOrder.map((v) => this.viewButtons[v]));
-    this.runActions = h('div', { className: 'actions', attrs: { role: 'toolbar', 'aria-label': 'Run actions' } }, [this.rerunButton, this.stopButton, this.modelsButton, this.messagesButton]);
+    this.viewSwitcher = h('div', { className: 'view-switcher segmented', attrs: { role: 'group', 'aria-label': l10n.t('View'), hidden: '' } }, viewOrder.map((v) => this.viewButtons[v]));
+    this.runActions = h('div', { className: 'actions', attrs: { role: 'toolbar', 'aria-label': l10n.t('Run actions') } }, [this.rerunButton, this.stopButton, this.modelsButton, this.messagesButton]);
     const header = h('header', { className: 'panel-header' }, [
       h('div', { className: 'title' }, [
         h('div', { className: 'title-line' }, [codicon('sparkle', 'title-icon'), this.promptName]),
@@ -217,13 +251,15 @@ export class Panel implements ColumnHost {
         this.renderHeader();
         const answers = this.columns.map((c) => c.answer);
         const failed = answers.filter((a) => a.status === 'failed').length;
-        this.announce(`Run finished: ${answers.length - failed} of ${answers.length} answered${failed ? `, ${failed} failed` : ''}`);
+        this.announce(failed
+          ? l10n.t('Run finished: {0} of {1} answered, {2} failed', answers.length - failed, answers.length, failed)
+          : l10n.t('Run finished: {0} of {1} answered', answers.length, answers.length));
         break;
       }
       case 'sweepStarted':
         this.received = true;
         this.sweepResults.load(message.sweep, false);
-        this.announce(`Sweep started: ${message.sweep.cells.length} ${message.sweep.cells.length === 1 ? 'request' : 'requests'}`);
+        this.announce(message.sweep.cells.length === 1 ? l10n.t('Sweep started: 1 request') : l10n.t('Sweep started: {0} requests', message.sweep.cells.length));
         this.showView('sweep', 'host');
         break;
       case 'sweepCells':
@@ -286,19 +322,25 @@ export class Panel implements ColumnHost {
     if ((request.type === 'blindVerdict' || request.type === 'blindSkip') && !reply.ok) this.blindView.failed(request.pairId);
     if (request.type === 'suggestionAction') this.suggestionsView.settled(request.suggestionId);
     if (!reply.ok) {
-      const wording = request.type === 'suggestionAction' ? suggestionActionFailures[request.action] : failureWording[request.type];
-      this.showStatus('error', `${wording}: ${reply.error}`);
+      const wording = request.type === 'suggestionAction' ? suggestionActionFailure(request.action) : failureWording(request.type);
+      this.showStatus('error', l10n.t('{0}: {1}', wording, reply.error));
       return;
     }
     if (request.type === 'copyAnswer') {
       const model = this.columns.find((c) => c.answer.answerId === request.answerId)?.model ?? this.previousRun?.answers.find((a) => a.answerId === request.answerId)?.model;
-      this.showStatus('info', model ? `Copied the answer from ${model}` : 'Copied the answer', 2500);
+      this.showStatus('info', model ? l10n.t('Copied the answer from {0}', model) : l10n.t('Copied the answer'), 2500);
     }
     if (request.type === 'copyCell') {
       const sweep = this.sweepResults.sweep;
       const cell = sweep?.sweepId === request.sweepId ? sweep.cellById(request.cellId) : undefined;
-      const where = cell ? ` (${sweep?.cases[cell.caseIndex]?.label ?? `case ${cell.caseIndex + 1}`} · ${variantName(cell.variant)} on ${cell.model}${sweep && sweep.repeats > 1 ? ` · run ${cell.repeat + 1}` : ''})` : '';
-      this.showStatus('info', `Copied the answer${where}`, 2500);
+      if (!cell) {
+        this.showStatus('info', l10n.t('Copied the answer'), 2500);
+        return;
+      }
+      const caseLabel = sweep?.cases[cell.caseIndex]?.label ?? l10n.t('case {0}', cell.caseIndex + 1);
+      this.showStatus('info', sweep && sweep.repeats > 1
+        ? l10n.t('Copied the answer ({0} · {1} on {2} · run {3})', caseLabel, variantName(cell.variant), cell.model, cell.repeat + 1)
+        : l10n.t('Copied the answer ({0} · {1} on {2})', caseLabel, variantName(cell.variant), cell.model), 2500);
     }
   }
 
@@ -323,7 +365,7 @@ export class Panel implements ColumnHost {
     if (requestId === undefined) return;
     this.ratings.propose(requestId, answerKey, null);
     this.ratingsChanged();
-    this.announce('Rating cleared');
+    this.announce(l10n.t('Rating cleared'));
   }
 
   copy(runId: string, answerId: string): void {
@@ -466,11 +508,11 @@ export class Panel implements ColumnHost {
   /** The run's title, summary and actions (kept current in every view: the actions are hidden outside the run view). */
   private renderRunHeader(): void {
     const run = this.run;
-    this.promptName.textContent = run ? run.promptName : 'Prompt Loop';
+    this.promptName.textContent = run ? run.promptName : l10n.t('Prompt Loop');
     this.promptName.title = run?.promptPath ?? '';
     if (run) {
       replaceChildren(this.inputLabel, [codicon('symbol-variable'), h('span', { text: run.inputLabel })]);
-      this.inputLabel.title = `Input: ${run.inputLabel}`;
+      this.inputLabel.title = l10n.t('Input: {0}', run.inputLabel);
     } else {
       this.inputLabel.replaceChildren();
     }
@@ -482,9 +524,11 @@ export class Panel implements ColumnHost {
     const running = this.running || answers.some((a) => isActive(a.status));
     let summary = '';
     if (run && answers.length > 0) {
-      summary = running ? `${finished} of ${answers.length} finished` : `${answers.length} ${answers.length === 1 ? 'answer' : 'answers'}`;
-      if (failed > 0) summary += ` · ${failed} failed`;
-      summary += ` · ${answers.length === 1 ? '1 model' : `${answers.length} models`}`;
+      const one = answers.length === 1;
+      const parts = [running ? l10n.t('{0} of {1} finished', finished, answers.length) : one ? l10n.t('1 answer') : l10n.t('{0} answers', answers.length)];
+      if (failed > 0) parts.push(l10n.t('{0} failed', failed));
+      parts.push(one ? l10n.t('1 model') : l10n.t('{0} models', answers.length));
+      summary = parts.join(' · ');
     }
     this.runSummary.textContent = summary;
     this.runSummary.hidden = summary === '';
@@ -512,23 +556,23 @@ export class Panel implements ColumnHost {
     if (this.view === 'scores' && scores) {
       this.promptName.textContent = scores.family;
       this.promptName.title = '';
-      replaceChildren(this.inputLabel, [codicon('graph'), h('span', { text: 'Scores from your ratings' })]);
+      replaceChildren(this.inputLabel, [codicon('graph'), h('span', { text: l10n.t('Scores from your ratings') })]);
       this.inputLabel.title = '';
     } else if (this.view === 'blind' && this.blindView.hasData) {
-      this.promptName.textContent = pair?.family ?? scores?.family ?? 'Blind A/B';
+      this.promptName.textContent = pair?.family ?? scores?.family ?? l10n.t('Blind A/B');
       this.promptName.title = '';
-      replaceChildren(this.inputLabel, [codicon('eye-closed'), h('span', { text: 'Blind A/B: which answer is better?' })]);
-      this.inputLabel.title = 'The variant and model of each answer stay hidden until you have judged';
+      replaceChildren(this.inputLabel, [codicon('eye-closed'), h('span', { text: l10n.t('Blind A/B: which answer is better?') })]);
+      this.inputLabel.title = l10n.t('The variant and model of each answer stay hidden until you have judged');
     } else if (this.view === 'suggestions' && suggestions) {
       this.promptName.textContent = suggestions.family;
       this.promptName.title = '';
-      replaceChildren(this.inputLabel, [codicon('lightbulb-sparkle'), h('span', { text: `Suggested rewrites of ${suggestions.parentLabel}` })]);
+      replaceChildren(this.inputLabel, [codicon('lightbulb-sparkle'), h('span', { text: l10n.t('Suggested rewrites of {0}', suggestions.parentLabel) })]);
       this.inputLabel.title = '';
     } else if (this.view === 'sweep' && sweep) {
       this.promptName.textContent = sweep.family;
       this.promptName.title = sweep.familyPath;
       replaceChildren(this.inputLabel, [codicon('table'), h('span', { text: sweepShape(sweep.variants.length, sweep.models.length, sweep.cases.length, sweep.params.length, sweep.repeats) })]);
-      this.inputLabel.title = `Sweep of ${sweep.familyPath}`;
+      this.inputLabel.title = l10n.t('Sweep of {0}', sweep.familyPath);
     } else if (this.view === 'diff' && diff) {
       this.promptName.textContent = diff.family;
       this.promptName.title = '';
@@ -591,7 +635,7 @@ export class Panel implements ColumnHost {
     this.suggestionsView.el.hidden = view !== 'suggestions';
     this.renderHeader();
     if (view === 'sweep') this.sweepResults.shown();
-    if (changed && reason === 'user') this.announce(`${viewButtons[view].label} view`);
+    if (changed && reason === 'user') this.announce(viewButtonText(view).announcement);
     // The focus was in a view that is now hidden (e.g. on "Compare blind"): it goes to the new view, so keys go on working.
     if (changed && reason !== 'restore' && focusInPanel && active.offsetParent === null) this.focusView(view);
   }
@@ -606,7 +650,7 @@ export class Panel implements ColumnHost {
   }
 
   private viewButton(view: PanelViewName): HTMLElement {
-    const { label, icon, title } = viewButtons[view];
+    const { label, icon, title } = viewButtonText(view);
     const button = custom('vscode-button', { className: 'toggle view-button', attrs: { icon, title, secondary: '', 'aria-pressed': 'false', 'data-action': 'showView', 'data-show-view': view }, text: label });
     button.addEventListener('click', () => this.showView(view, 'user'));
     return button;
@@ -614,21 +658,19 @@ export class Panel implements ColumnHost {
 
   private renderEmptyState(): void {
     if (!this.received) {
-      replaceChildren(this.emptyState, [h('p', { className: 'empty-hint', text: 'Connecting to Prompt Loop…' })]);
+      replaceChildren(this.emptyState, [h('p', { className: 'empty-hint', text: l10n.t('Connecting to Prompt Loop…') })]);
       return;
     }
     const mac = /Mac|iPhone|iPad/.test(navigator.userAgent);
     replaceChildren(this.emptyState, [
       codicon('comment-discussion', 'empty-icon'),
-      h('h2', { text: 'No run yet' }),
-      h('p', {}, [
-        'Open a .prompt file and press Run (',
+      h('h2', { text: l10n.t('No run yet') }),
+      // {0}: the keys, {1}: the "Run" of the CodeLens above the prompt.
+      h('p', {}, fill(l10n.t('Open a .prompt file and press Run ({0}) or click {1} above the prompt.'), [
         h('kbd', { text: mac ? '⌥⌘Enter' : 'Ctrl+Alt+Enter' }),
-        ') or click ',
-        h('strong', { text: 'Run' }),
-        ' above the prompt.',
-      ]),
-      h('p', { text: 'Each model’s answer appears here in its own column, side by side, with time to first token, tokens per second and token counts under it.' }),
+        h('strong', { text: l10n.t('Run') }),
+      ])),
+      h('p', { text: l10n.t('Each model’s answer appears here in its own column, side by side, with time to first token, tokens per second and token counts under it.') }),
     ]);
   }
 
@@ -640,10 +682,10 @@ export class Panel implements ColumnHost {
       this.messagesView.replaceChildren();
       return;
     }
-    const openPrompt = this.button('showRenderedPrompt', 'Open rendered prompt', 'go-to-file', 'Open the rendered prompt in an editor', true);
+    const openPrompt = this.button('showRenderedPrompt', l10n.t('Open rendered prompt'), 'go-to-file', l10n.t('Open the rendered prompt in an editor'), true);
     const sections: HTMLElement[] = [
       h('div', { className: 'messages-header' }, [
-        h('h2', { text: `Sent to Ollama · ${run.messages.length} ${run.messages.length === 1 ? 'message' : 'messages'}` }),
+        h('h2', { text: run.messages.length === 1 ? l10n.t('Sent to Ollama · 1 message') : l10n.t('Sent to Ollama · {0} messages', run.messages.length) }),
         openPrompt,
       ]),
       h('ol', { className: 'message-list' }, run.messages.map((m) => messageItem(m))),
@@ -652,18 +694,18 @@ export class Panel implements ColumnHost {
     sections.push(
       h('div', { className: 'messages-meta' }, [
         h('div', { className: 'meta-block' }, [
-          h('h3', { text: 'Options' }),
+          h('h3', { text: l10n.t('Options') }),
           options.length === 0
-            ? h('p', { className: 'muted', text: 'None — model defaults.' })
+            ? h('p', { className: 'muted', text: l10n.t('None — model defaults.') })
             : h('dl', { className: 'options' }, options.flatMap(([key, value]) => [h('dt', { text: key }), h('dd', { text: jsonText(value) })])),
         ]),
         h('div', { className: 'meta-block' }, [
-          h('h3', { text: 'Format' }),
-          run.format === undefined ? h('p', { className: 'muted', text: 'None — free text.' }) : h('pre', { className: 'format', text: jsonText(run.format, 2) }),
+          h('h3', { text: l10n.t('Format') }),
+          run.format === undefined ? h('p', { className: 'muted', text: l10n.t('None — free text.') }) : h('pre', { className: 'format', text: jsonText(run.format, 2) }),
         ]),
         h('div', { className: 'meta-block' }, [
-          h('h3', { text: 'Input' }),
-          Object.keys(run.input).length === 0 ? h('p', { className: 'muted', text: 'No variables.' }) : h('pre', { className: 'format', text: jsonText(run.input, 2) }),
+          h('h3', { text: l10n.t('Input') }),
+          Object.keys(run.input).length === 0 ? h('p', { className: 'muted', text: l10n.t('No variables.') }) : h('pre', { className: 'format', text: jsonText(run.input, 2) }),
         ]),
       ]),
     );
@@ -737,7 +779,7 @@ export class Panel implements ColumnHost {
     const score = ratingKey(event.key);
     if (score !== undefined) {
       const reason = column.rateKey(score);
-      if (reason) this.announce(`${column.model}: cannot rate: ${reason}`);
+      if (reason) this.announce(l10n.t('{0}: cannot rate: {1}', column.model, reason));
       event.preventDefault();
       return;
     }
@@ -761,7 +803,7 @@ export class Panel implements ColumnHost {
         break;
       case 'r':
         column.toggleRaw();
-        this.announce(`${column.model}: ${column.isRaw ? 'raw text' : 'Markdown'}`);
+        this.announce(column.isRaw ? l10n.t('{0}: raw text', column.model) : l10n.t('{0}: Markdown', column.model));
         event.preventDefault();
         return;
       case 'c':
@@ -813,7 +855,7 @@ export class Panel implements ColumnHost {
   private showStatus(kind: 'error' | 'info', text: string, hideAfterMs?: number): void {
     if (this.statusTimer !== undefined) clearTimeout(this.statusTimer);
     this.statusTimer = undefined;
-    const dismiss = custom('vscode-toolbar-button', { className: 'dismiss', attrs: { icon: 'close', label: 'Dismiss message', title: 'Dismiss' } });
+    const dismiss = custom('vscode-toolbar-button', { className: 'dismiss', attrs: { icon: 'close', label: l10n.t('Dismiss message'), title: l10n.t('Dismiss') } });
     dismiss.addEventListener('click', () => this.hideStatus());
     replaceChildren(this.statusLine, [codicon(kind === 'error' ? 'error' : 'check', 'status-line-icon'), h('span', { className: 'status-line-text', text }), dismiss]);
     this.statusLine.dataset.kind = kind;
@@ -841,7 +883,7 @@ function messageItem(message: ChatMessageView): HTMLElement {
   return h('li', { className: `message role-${message.role}` }, [
     h('div', { className: 'message-role' }, [
       h('span', { className: 'role-pill', text: message.role }),
-      message.images ? h('span', { className: 'message-images' }, [codicon('file-media'), `${message.images} ${message.images === 1 ? 'image' : 'images'} attached`]) : null,
+      message.images ? h('span', { className: 'message-images' }, [codicon('file-media'), message.images === 1 ? l10n.t('1 image attached') : l10n.t('{0} images attached', message.images)]) : null,
     ]),
     h('pre', { className: 'message-content', text: message.content }),
   ]);

@@ -5,6 +5,7 @@
  * leaving the fields or Ctrl/Cmd+Enter, with the current score. What it shows
  * comes from the panel's one rating map (`RatingStore`), never from itself.
  */
+import * as l10n from '@vscode/l10n';
 import { codicon, h, replaceChildren } from './dom';
 import { maxCommentLength, parseTags, ratingStatusText, sameRating, tagsText, withScore, type RatingValue, type ShownRating } from './ratingStore';
 
@@ -40,40 +41,45 @@ export class RatingBar {
   private readonly noteEl: HTMLElement;
 
   private key: string | undefined;
-  private reason: string | undefined = 'Nothing to rate yet';
+  private reason: string | undefined;
   private commentOpen = false;
-  /** A message about the draft (no score yet, a bad tag) until the fields change or are saved. */
-  private note: { kind: 'error' | 'hint'; text: string } | undefined;
+  /** A message about the draft (no score yet, a bad tag) until the fields change or are saved; `saved` shows a check. */
+  private note: { kind: 'error' | 'hint'; text: string; saved?: boolean } | undefined;
+  /** The accessible names that say whose answer this is. */
+  private readonly names: SubjectNames;
 
   constructor(
     private readonly host: RatingsHost,
-    /** Whose answer, for accessible names: "the answer from llama3.2". */
-    private readonly subject: string,
+    /** Whose answer, for accessible names: a model ("the answer from llama3.2"), or undefined for "this answer". */
+    model: string | undefined,
     private readonly onEscape: () => void,
   ) {
     const id = nextId++;
+    const names = subjectNames(model);
+    this.names = names;
+    this.reason = l10n.t('Nothing to rate yet');
     this.stars = [1, 2, 3, 4, 5].map((score) => {
-      const button = this.iconButton(`rating-star`, 'star-empty', `${score} of 5`, `Score ${score} of 5 (key ${score})`, { 'data-score': String(score), 'aria-pressed': 'false' });
+      const button = this.iconButton(`rating-star`, 'star-empty', l10n.t('{0} of 5', score), l10n.t('Score {0} of 5 (key {0})', score), { 'data-score': String(score), 'aria-pressed': 'false' });
       button.addEventListener('click', () => this.rateScore(score));
       return button;
     });
-    this.thumbsUp = this.iconButton('rating-thumb', 'thumbsup', 'Thumbs up: score 5', 'Thumbs up = 5 (key 5)', { 'data-action': 'thumbsUp', 'aria-pressed': 'false' });
+    this.thumbsUp = this.iconButton('rating-thumb', 'thumbsup', l10n.t('Thumbs up: score 5'), l10n.t('Thumbs up = 5 (key 5)'), { 'data-action': 'thumbsUp', 'aria-pressed': 'false' });
     this.thumbsUp.addEventListener('click', () => this.rateScore(5));
-    this.thumbsDown = this.iconButton('rating-thumb', 'thumbsdown', 'Thumbs down: score 1', 'Thumbs down = 1 (key 1)', { 'data-action': 'thumbsDown', 'aria-pressed': 'false' });
+    this.thumbsDown = this.iconButton('rating-thumb', 'thumbsdown', l10n.t('Thumbs down: score 1'), l10n.t('Thumbs down = 1 (key 1)'), { 'data-action': 'thumbsDown', 'aria-pressed': 'false' });
     this.thumbsDown.addEventListener('click', () => this.rateScore(1));
     this.statusEl = h('span', { className: 'rating-status' });
-    this.commentToggle = h('button', { className: 'rating-tool', attrs: { type: 'button', 'data-action': 'toggleComment', 'aria-expanded': 'false', 'aria-controls': `rating-comment-${id}`, 'aria-label': 'Comment and tags', title: `Comment and tags on ${subject}` } }, [codicon('comment'), h('span', { className: 'rating-tool-label', text: 'Comment', attrs: { 'aria-hidden': 'true' } })]);
+    this.commentToggle = h('button', { className: 'rating-tool', attrs: { type: 'button', 'data-action': 'toggleComment', 'aria-expanded': 'false', 'aria-controls': `rating-comment-${id}`, 'aria-label': l10n.t('Comment and tags'), title: names.commentAndTags } }, [codicon('comment'), h('span', { className: 'rating-tool-label', text: l10n.t('Comment'), attrs: { 'aria-hidden': 'true' } })]);
     this.commentToggle.addEventListener('click', () => this.setCommentOpen(!this.commentOpen, true));
-    this.clearButton = this.iconButton('rating-tool', 'close', 'Clear the rating', 'Clear the rating (key 0)', { 'data-action': 'clearRating' });
+    this.clearButton = this.iconButton('rating-tool', 'close', l10n.t('Clear the rating'), l10n.t('Clear the rating (key 0)'), { 'data-action': 'clearRating' });
     this.clearButton.addEventListener('click', () => this.clear());
 
     this.commentField = h('textarea', {
       className: 'rating-comment-field',
-      attrs: { 'data-rating-comment': '', rows: '3', maxlength: String(maxCommentLength), 'aria-label': `Comment on ${subject}`, placeholder: `What is good or bad about it? Saved when you leave the field or press ${saveKeys}.` },
+      attrs: { 'data-rating-comment': '', rows: '3', maxlength: String(maxCommentLength), 'aria-label': names.comment, placeholder: l10n.t('What is good or bad about it? Saved when you leave the field or press {0}.', saveKeys) },
     });
     this.tagsField = h('input', {
       className: 'rating-tags-field',
-      attrs: { type: 'text', 'data-rating-tags': '', 'aria-label': `Tags for ${subject}, comma-separated`, placeholder: 'Tags, comma-separated: too long, invents numbers', spellcheck: 'false' },
+      attrs: { type: 'text', 'data-rating-tags': '', 'aria-label': names.tags, placeholder: l10n.t('Tags, comma-separated: too long, invents numbers'), spellcheck: 'false' },
     });
     this.noteEl = h('div', { className: 'rating-note', attrs: { role: 'status' } });
     this.commentArea = h('div', { className: 'rating-comment', attrs: { id: `rating-comment-${id}`, hidden: '' } }, [this.commentField, this.tagsField, this.noteEl]);
@@ -90,9 +96,9 @@ export class RatingBar {
       this.commit();
     });
 
-    this.el = h('div', { className: 'rating-bar', attrs: { role: 'group', 'aria-label': `Rating of ${subject}`, 'data-rating-bar': '' } }, [
+    this.el = h('div', { className: 'rating-bar', attrs: { role: 'group', 'aria-label': names.rating, 'data-rating-bar': '' } }, [
       h('div', { className: 'rating-line' }, [
-        h('span', { className: 'rating-stars', attrs: { role: 'group', 'aria-label': 'Score' } }, this.stars),
+        h('span', { className: 'rating-stars', attrs: { role: 'group', 'aria-label': l10n.t('Score') } }, this.stars),
         h('span', { className: 'rating-thumbs' }, [this.thumbsUp, this.thumbsDown]),
         this.statusEl,
         h('span', { className: 'rating-tools' }, [this.commentToggle, this.clearButton]),
@@ -109,12 +115,12 @@ export class RatingBar {
 
   /** Why the answer cannot be rated, when it cannot. */
   get disabledReason(): string | undefined {
-    return this.key === undefined ? (this.reason ?? 'Nothing to rate') : undefined;
+    return this.key === undefined ? (this.reason ?? l10n.t('Nothing to rate')) : undefined;
   }
 
   /** Which answer to rate; without a key, why it cannot be rated (shown, and the bar is disabled). */
   setTarget(answerKey: string | undefined, reason: string | undefined): void {
-    const reasonNow = answerKey === undefined ? (reason ?? 'Nothing to rate') : undefined;
+    const reasonNow = answerKey === undefined ? (reason ?? l10n.t('Nothing to rate')) : undefined;
     if (answerKey === this.key && reasonNow === this.reason) return;
     // A draft for the answer shown before is saved if it can be, before the fields move on.
     if (answerKey !== this.key && this.key !== undefined && this.isDirty()) this.commit();
@@ -138,7 +144,7 @@ export class RatingBar {
     if (this.isDirty()) {
       const tags = parseTags(this.tagsField.value);
       value = { score, comment: this.commentField.value, tags: tags.ok ? tags.tags : shown?.tags };
-      this.note = tags.ok ? undefined : { kind: 'error', text: `${tags.error} The tags were not saved.` };
+      this.note = tags.ok ? undefined : { kind: 'error', text: l10n.t('{0} The tags were not saved.', tags.error) };
     }
     if (!sameRating(value, shown)) this.host.rate(key, value);
     this.render();
@@ -168,7 +174,7 @@ export class RatingBar {
     else this.el.setAttribute('data-rated', String(score));
     this.el.toggleAttribute('data-saving', shown.saving);
     this.el.toggleAttribute('data-disabled', disabled);
-    const why = `${this.reason ?? 'Nothing to rate'}: only finished answers that Prompt Loop has stored can be rated`;
+    const why = l10n.t('{0}: only finished answers that Prompt Loop has stored can be rated', this.reason ?? l10n.t('Nothing to rate'));
     this.el.title = disabled ? why : '';
     // A disabled button shows its own tooltip, not the bar's: say why there too.
     for (const button of this.el.querySelectorAll<HTMLButtonElement>('.rating-line button')) {
@@ -191,11 +197,11 @@ export class RatingBar {
     this.clearButton.disabled = disabled || shown.rating === undefined;
     this.commentToggle.disabled = disabled;
     this.commentToggle.classList.toggle('has-comment', Boolean(shown.rating?.comment || shown.rating?.tags?.length));
-    if (!disabled) this.commentToggle.title = shown.rating?.comment ? `Comment: ${shown.rating.comment}` : `Comment and tags on ${this.subject}`;
+    if (!disabled) this.commentToggle.title = shown.rating?.comment ? l10n.t('Comment: {0}', shown.rating.comment) : this.names.commentAndTags;
 
     this.statusEl.textContent = disabled ? (this.reason ?? '') : ratingStatusText(shown);
     this.statusEl.dataset.kind = disabled ? 'disabled' : shown.saving ? 'saving' : shown.rating ? 'saved' : 'none';
-    this.statusEl.title = [this.statusEl.textContent, shown.rating?.tags?.length ? `tags: ${shown.rating.tags.join(', ')}` : ''].filter((t) => t !== '').join(' · ');
+    this.statusEl.title = [this.statusEl.textContent, shown.rating?.tags?.length ? l10n.t('tags: {0}', shown.rating.tags.join(', ')) : ''].filter((t) => t !== '').join(' · ');
     if (disabled && this.commentOpen) this.setCommentOpen(false, false);
     this.syncFields(false);
     this.renderNote();
@@ -242,7 +248,7 @@ export class RatingBar {
     }
     const shown = this.host.shownRating(key).rating;
     if (!shown) {
-      this.note = { kind: 'hint', text: 'Choose a score (1–5) first: the comment and tags are kept here and saved with it.' };
+      this.note = { kind: 'hint', text: l10n.t('Choose a score (1–5) first: the comment and tags are kept here and saved with it.') };
       this.renderNote();
       return;
     }
@@ -256,14 +262,14 @@ export class RatingBar {
     const shown = this.key === undefined ? undefined : this.host.shownRating(this.key);
     let note = this.note;
     if (!note && this.key !== undefined && this.commentOpen) {
-      if (this.isDirty()) note = { kind: 'hint', text: `Not saved yet: leave the field or press ${saveKeys}.` };
-      else if (shown?.saving && (shown.rating?.comment || shown.rating?.tags)) note = { kind: 'hint', text: 'Saving the comment…' };
-      else if (shown?.rating?.comment || shown?.rating?.tags) note = { kind: 'hint', text: 'Comment saved.' };
+      if (this.isDirty()) note = { kind: 'hint', text: l10n.t('Not saved yet: leave the field or press {0}.', saveKeys) };
+      else if (shown?.saving && (shown.rating?.comment || shown.rating?.tags)) note = { kind: 'hint', text: l10n.t('Saving the comment…') };
+      else if (shown?.rating?.comment || shown?.rating?.tags) note = { kind: 'hint', text: l10n.t('Comment saved.'), saved: true };
     }
     const text = note?.text ?? '';
     this.noteEl.dataset.kind = note?.kind ?? '';
     if (this.noteEl.textContent === text) return;
-    replaceChildren(this.noteEl, note ? [codicon(note.kind === 'error' ? 'error' : text === 'Comment saved.' ? 'check' : 'info'), h('span', { text })] : []);
+    replaceChildren(this.noteEl, note ? [codicon(note.kind === 'error' ? 'error' : note.saved ? 'check' : 'info'), h('span', { text })] : []);
   }
 
   private onFieldKey(event: KeyboardEvent): void {
@@ -284,6 +290,31 @@ export class RatingBar {
   private iconButton(className: string, icon: string, label: string, title: string, attrs: Record<string, string>): HTMLButtonElement {
     return h('button', { className, attrs: { type: 'button', 'aria-label': label, title, ...attrs } }, [codicon(icon)]);
   }
+}
+
+/** The accessible names of a bar that say whose answer it rates, each a whole sentence. */
+interface SubjectNames {
+  rating: string;
+  commentAndTags: string;
+  comment: string;
+  tags: string;
+}
+
+function subjectNames(model: string | undefined): SubjectNames {
+  if (model === undefined) {
+    return {
+      rating: l10n.t('Rating of this answer'),
+      commentAndTags: l10n.t('Comment and tags on this answer'),
+      comment: l10n.t('Comment on this answer'),
+      tags: l10n.t('Tags for this answer, comma-separated'),
+    };
+  }
+  return {
+    rating: l10n.t('Rating of the answer from {0}', model),
+    commentAndTags: l10n.t('Comment and tags on the answer from {0}', model),
+    comment: l10n.t('Comment on the answer from {0}', model),
+    tags: l10n.t('Tags for the answer from {0}, comma-separated', model),
+  };
 }
 
 /** Tags as typed, for comparing with the saved ones (as saved when valid, else as typed). */

@@ -5,6 +5,7 @@
  * back on an error reply). Also the small rules of the rating bar: tags, keys,
  * and what the bar says. Pure (no DOM): unit-tested in test/unit/ratingStore.test.ts.
  */
+import * as l10n from '@vscode/l10n';
 import type { RatingView } from '../src/core/protocol';
 
 /** A rating as the user sets it. */
@@ -174,11 +175,11 @@ export function parseTags(text: string): { ok: true; tags: string[] } | { ok: fa
   for (const raw of text.split(',')) {
     const tag = raw.trim().replace(/\s+/g, ' ');
     if (tag === '' || seen.has(tag.toLowerCase())) continue;
-    if (tag.length > maxTagLength) return { ok: false, error: `A tag can have at most ${maxTagLength} characters (“${tag.slice(0, 20)}…” has ${tag.length}).` };
+    if (tag.length > maxTagLength) return { ok: false, error: l10n.t('A tag can have at most {0} characters (“{1}…” has {2}).', maxTagLength, tag.slice(0, 20), tag.length) };
     seen.add(tag.toLowerCase());
     tags.push(tag);
   }
-  if (tags.length > maxTags) return { ok: false, error: `At most ${maxTags} tags (there are ${tags.length}).` };
+  if (tags.length > maxTags) return { ok: false, error: l10n.t('At most {0} tags (there are {1}).', maxTags, tags.length) };
   return { ok: true, tags };
 }
 
@@ -195,18 +196,21 @@ export function ratingKey(key: string): number | 'clear' | undefined {
 
 /** The short line beside the stars: saving, saved (with what), or not rated. */
 export function ratingStatusText(shown: ShownRating): string {
-  if (shown.saving) return shown.rating ? 'Saving…' : 'Clearing…';
+  if (shown.saving) return shown.rating ? l10n.t('Saving…') : l10n.t('Clearing…');
   const rating = shown.rating;
-  if (!rating) return 'Not rated';
-  const parts = ['Saved'];
-  if (rating.comment) parts.push('comment');
-  if (rating.tags && rating.tags.length > 0) parts.push(rating.tags.length === 1 ? '1 tag' : `${rating.tags.length} tags`);
+  if (!rating) return l10n.t('Not rated');
+  const parts = [l10n.t('Saved')];
+  if (rating.comment) parts.push(l10n.t('comment'));
+  if (rating.tags && rating.tags.length > 0) parts.push(rating.tags.length === 1 ? l10n.t('1 tag') : l10n.t('{0} tags', rating.tags.length));
   return parts.join(' · ');
 }
 
 /** "Rated 4 of 5", for the live region and tooltips. */
 export function ratingAnnouncement(rating: RatingValue | undefined): string {
-  if (!rating) return 'Not rated';
-  const extras = [rating.comment ? 'with a comment' : '', rating.tags && rating.tags.length > 0 ? `tags: ${rating.tags.join(', ')}` : ''].filter((s) => s !== '');
-  return `Rated ${rating.score} of 5${extras.length > 0 ? `, ${extras.join(', ')}` : ''}`;
+  if (!rating) return l10n.t('Not rated');
+  const tags = rating.tags && rating.tags.length > 0 ? rating.tags.join(', ') : undefined;
+  if (rating.comment && tags !== undefined) return l10n.t('Rated {0} of 5, with a comment, tags: {1}', rating.score, tags);
+  if (rating.comment) return l10n.t('Rated {0} of 5, with a comment', rating.score);
+  if (tags !== undefined) return l10n.t('Rated {0} of 5, tags: {1}', rating.score, tags);
+  return l10n.t('Rated {0} of 5', rating.score);
 }

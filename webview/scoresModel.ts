@@ -4,6 +4,7 @@
  * charts and the win-rate matrix. Pure (no DOM): unit-tested in
  * test/unit/scoresModel.test.ts.
  */
+import * as l10n from '@vscode/l10n';
 import type { ScoresView, StrengthView, VariantScoreView } from '../src/core/protocol';
 import { variantLabel } from './format';
 
@@ -19,13 +20,14 @@ export function knownHalfWidth(halfWidth: number | null | undefined): number | u
 /** "4.1 ± 0.3 (n = 18)"; without an interval (fewer than 2 ratings) "4.0 (n = 1)". */
 export function scoreLabel(score: Pick<VariantScoreView, 'mean' | 'halfWidth' | 'n'>): string {
   const half = knownHalfWidth(score.halfWidth);
-  return `${score.mean.toFixed(1)}${half === undefined ? '' : ` ± ${half.toFixed(1)}`} (n = ${score.n})`;
+  const mean = score.mean.toFixed(1);
+  return half === undefined ? l10n.t('{0} (n = {1})', mean, score.n) : l10n.t('{0} ± {1} (n = {2})', mean, half.toFixed(1), score.n);
 }
 
 /** "tied with concise, formal" when the data cannot tell them apart, else "rank 2"; empty without either. */
 export function rankLabel(score: Pick<VariantScoreView, 'rank' | 'tiedWith'>): string {
-  if (score.tiedWith && score.tiedWith.length > 0) return `tied with ${score.tiedWith.map(variantLabel).join(', ')}`;
-  return score.rank !== undefined ? `rank ${score.rank}` : '';
+  if (score.tiedWith && score.tiedWith.length > 0) return l10n.t('tied with {0}', score.tiedWith.map(variantLabel).join(', '));
+  return score.rank !== undefined ? l10n.t('rank {0}', score.rank) : '';
 }
 
 /** The 95% interval of a mean, clamped to the scale. */
@@ -61,7 +63,7 @@ export function modelTable(scores: Pick<ScoresView, 'variants'>): { variants: st
 
 /** "72% rated 4–5". */
 export function shareHighText(shareHigh: number): string {
-  return `${Math.round(clamp01(shareHigh) * 100)}% rated 4–5`;
+  return l10n.t('{0}% rated 4–5', Math.round(clamp01(shareHigh) * 100));
 }
 
 export type ChangeOutcome = 'better' | 'worse' | 'cannot tell yet';
@@ -70,10 +72,26 @@ export type ChangeOutcome = 'better' | 'worse' | 'cannot tell yet';
 export function changeSummary(change: NonNullable<ScoresView['change']>): { text: string; outcome: ChangeOutcome; detail: string } {
   const half = knownHalfWidth(change.halfWidth);
   const outcome: ChangeOutcome = change.distinguishable && half !== undefined && change.difference !== 0 ? (change.difference > 0 ? 'better' : 'worse') : 'cannot tell yet';
-  const interval = half === undefined ? ' (too few ratings for an interval)' : ` ± ${half.toFixed(1)}`;
-  const text = `${variantLabel(change.child)} vs ${variantLabel(change.parent)}: ${signed(change.difference, 1)}${interval} — ${outcome}`;
-  const detail = `on the cases both were rated on: n = ${change.nChild} vs ${change.nParent}`;
+  const child = variantLabel(change.child);
+  const parent = variantLabel(change.parent);
+  const difference = signed(change.difference, 1);
+  const text = half === undefined
+    ? l10n.t('{0} vs {1}: {2} (too few ratings for an interval) — {3}', child, parent, difference, outcomeWords(outcome))
+    : l10n.t('{0} vs {1}: {2} ± {3} — {4}', child, parent, difference, half.toFixed(1), outcomeWords(outcome));
+  const detail = l10n.t('on the cases both were rated on: n = {0} vs {1}', change.nChild, change.nParent);
   return { text, outcome, detail };
+}
+
+/** The outcome in words (the outcome itself is a key: `data-outcome`). */
+function outcomeWords(outcome: ChangeOutcome): string {
+  switch (outcome) {
+    case 'better':
+      return l10n.t('better');
+    case 'worse':
+      return l10n.t('worse');
+    case 'cannot tell yet':
+      return l10n.t('cannot tell yet');
+  }
 }
 
 /** "case 2: Local models essay · llama3.2: 5 → 2". */
@@ -119,7 +137,9 @@ export function strengthFraction(value: number, bound: number): number {
 
 /** "+0.62 (−0.10 to +1.34) · 14 comparisons". */
 export function strengthLabel(strength: StrengthView): string {
-  return `${signed(strength.logStrength, 2)} (${signed(strength.low, 2)} to ${signed(strength.high, 2)}) · ${strength.comparisons} ${strength.comparisons === 1 ? 'comparison' : 'comparisons'}`;
+  const interval = l10n.t('{0} ({1} to {2})', signed(strength.logStrength, 2), signed(strength.low, 2), signed(strength.high, 2));
+  const comparisons = strength.comparisons === 1 ? l10n.t('1 comparison') : l10n.t('{0} comparisons', strength.comparisons);
+  return [interval, comparisons].join(' · ');
 }
 
 /** "67%", or "—" when the two were never compared. */
@@ -129,8 +149,8 @@ export function winRateText(rate: number | null | undefined): string {
 
 /** What a win-rate cell means, for its tooltip and screen readers. */
 export function winRateDescription(row: string, column: string, rate: number | null | undefined): string {
-  if (typeof rate !== 'number' || !Number.isFinite(rate)) return `${row} and ${column} were never compared`;
-  return `${row} won ${winRateText(rate)} of its blind comparisons with ${column} (ties count half)`;
+  if (typeof rate !== 'number' || !Number.isFinite(rate)) return l10n.t('{0} and {1} were never compared', row, column);
+  return l10n.t('{0} won {1} of its blind comparisons with {2} (ties count half)', row, winRateText(rate), column);
 }
 
 /** A colour slot (0–5) per variant, in the order the chart lists them. */

@@ -6,9 +6,10 @@
  * win-rate matrix. Every bar is labelled with its numbers, so the charts (SVG,
  * hidden from screen readers) never carry anything the text does not say.
  */
+import * as l10n from '@vscode/l10n';
 import type { ScoresView as ScoresData, StrengthView, VariantScoreView } from '../src/core/protocol';
 import { codicon, custom, h, replaceChildren, svg } from './dom';
-import { variantLabel, variantName } from './format';
+import { basePromptSuffix, variantLabel, variantName } from './format';
 import type { WebviewRequest } from './hostConnection';
 import {
   changeSummary, colourSlot, modelTable, rankLabel, regressionText, scoreFraction, scoreInterval, scoreLabel, scoreMax, scoreMin, shareHighText, strengthBound, strengthFraction, strengthLabel,
@@ -35,13 +36,13 @@ export class ScoresView {
   constructor(private readonly host: ScoresViewHost) {
     this.verdict = h('p', { className: 'verdict', attrs: { 'data-verdict': '' } });
     this.basis = h('p', { className: 'scores-basis' });
-    this.blindButton = this.button('startBlind', 'Compare blind', 'eye-closed', 'Judge pairs of answers without knowing which variant or model wrote them', false);
-    this.suggestButton = this.button('suggestRewrites', 'Suggest rewrites', 'lightbulb-sparkle', 'Let the optimizer model read the ratings and comments and propose rewritten prompts', true);
+    this.blindButton = this.button('startBlind', l10n.t('Compare blind'), 'eye-closed', l10n.t('Judge pairs of answers without knowing which variant or model wrote them'), false);
+    this.suggestButton = this.button('suggestRewrites', l10n.t('Suggest rewrites'), 'lightbulb-sparkle', suggestTitle(), true);
     this.content = h('div', { className: 'scores-content' });
-    this.el = h('section', { className: 'scores-view', attrs: { 'data-view': 'scores', 'aria-label': 'Scores', hidden: '' } }, [
+    this.el = h('section', { className: 'scores-view', attrs: { 'data-view': 'scores', 'aria-label': l10n.t('Scores'), hidden: '' } }, [
       h('header', { className: 'scores-bar' }, [
         h('div', { className: 'scores-heading' }, [this.verdict, this.basis]),
-        h('div', { className: 'scores-actions', attrs: { role: 'toolbar', 'aria-label': 'Scores actions' } }, [this.blindButton, this.suggestButton]),
+        h('div', { className: 'scores-actions', attrs: { role: 'toolbar', 'aria-label': l10n.t('Scores actions') } }, [this.blindButton, this.suggestButton]),
       ]),
       h('div', { className: 'scores-scroll' }, [this.content]),
     ]);
@@ -54,7 +55,7 @@ export class ScoresView {
   /** While the optimizer runs, a second "Suggest rewrites" would only queue behind it. */
   setSuggesting(running: boolean): void {
     setDisabled(this.suggestButton, running);
-    this.suggestButton.title = running ? 'The optimizer is already writing suggestions (see Suggestions)' : 'Let the optimizer model read the ratings and comments and propose rewritten prompts';
+    this.suggestButton.title = running ? l10n.t('The optimizer is already writing suggestions (see Suggestions)') : suggestTitle();
   }
 
   show(scores: ScoresData | undefined): void {
@@ -68,17 +69,13 @@ export class ScoresView {
     replaceChildren(this.verdict, [codicon('law', 'verdict-icon'), h('span', { text: scores.verdict })]);
     const rows = variantRows(scores);
     const rated = rows.reduce((sum, v) => sum + v.n, 0);
-    this.basis.textContent = [
-      `${scores.family}`,
-      `${rated} rated ${rated === 1 ? 'answer' : 'answers'} over ${rows.length} ${rows.length === 1 ? 'variant' : 'variants'}`,
-      `${scores.pairs} blind ${scores.pairs === 1 ? 'verdict' : 'verdicts'}`,
-    ].join(' · ');
+    this.basis.textContent = [scores.family, ratedOver(rated, rows.length), scores.pairs === 1 ? l10n.t('1 blind verdict') : l10n.t('{0} blind verdicts', scores.pairs)].join(' · ');
 
     const sections: (HTMLElement | null)[] = [];
     if (scores.change) sections.push(changeBlock(scores.change));
     if (scores.regressions && scores.regressions.length > 0) sections.push(regressionsBlock(scores.regressions, scores.change));
     if (rows.length === 0) {
-      sections.push(h('p', { className: 'scores-empty' }, [codicon('star-empty'), 'No ratings yet. Rate answers with the keys 1–5 in the run view or the sweep grid, or compare answers blind.']));
+      sections.push(h('p', { className: 'scores-empty' }, [codicon('star-empty'), l10n.t('No ratings yet. Rate answers with the keys 1–5 in the run view or the sweep grid, or compare answers blind.')]));
     } else {
       sections.push(meanChart(rows));
       sections.push(modelTableBlock(scores));
@@ -95,6 +92,16 @@ export class ScoresView {
     });
     return button;
   }
+}
+
+function suggestTitle(): string {
+  return l10n.t('Let the optimizer model read the ratings and comments and propose rewritten prompts');
+}
+
+/** "18 rated answers over 3 variants". */
+function ratedOver(rated: number, variants: number): string {
+  if (rated === 1) return variants === 1 ? l10n.t('1 rated answer over 1 variant') : l10n.t('1 rated answer over {0} variants', variants);
+  return variants === 1 ? l10n.t('{0} rated answers over 1 variant', rated) : l10n.t('{0} rated answers over {1} variants', rated, variants);
 }
 
 function section(title: string, note: string, body: (HTMLElement | null)[], className = ''): HTMLElement {
@@ -118,11 +125,17 @@ function changeBlock(change: NonNullable<ScoresData['change']>): HTMLElement {
 }
 
 function regressionsBlock(regressions: NonNullable<ScoresData['regressions']>, change: ScoresData['change']): HTMLElement {
-  const names = change ? ` (${variantLabel(change.parent)} was rated 4–5, ${variantLabel(change.child)} lower)` : '';
+  const one = regressions.length === 1;
+  const count = one ? l10n.t('1 regression') : l10n.t('{0} regressions', regressions.length);
+  const title = change
+    ? one
+      ? l10n.t('1 regression ({0} was rated 4–5, {1} lower)', variantLabel(change.parent), variantLabel(change.child))
+      : l10n.t('{0} regressions ({1} was rated 4–5, {2} lower)', regressions.length, variantLabel(change.parent), variantLabel(change.child))
+    : count;
   return h('div', { className: 'score-regressions', attrs: { 'data-regressions': '', role: 'note' } }, [
     codicon('warning', 'score-regressions-icon'),
     h('div', {}, [
-      h('div', { className: 'score-regressions-title', text: `${regressions.length} ${regressions.length === 1 ? 'regression' : 'regressions'}${names}` }),
+      h('div', { className: 'score-regressions-title', text: title }),
       h('ul', { className: 'score-regressions-list' }, regressions.map((r) => h('li', { text: regressionText(r) }))),
     ]),
   ]);
@@ -130,11 +143,13 @@ function regressionsBlock(regressions: NonNullable<ScoresData['regressions']>, c
 
 /** Each variant's mean on 1–5, a bar with its interval's whiskers, labelled "4.1 ± 0.3 (n = 18)" and its rank or ties. */
 function meanChart(rows: VariantScoreView[]): HTMLElement {
-  const list = h('div', { className: 'chart-rows', attrs: { role: 'list', 'aria-label': 'Mean score by variant' } }, rows.map((row, i) => {
+  const list = h('div', { className: 'chart-rows', attrs: { role: 'list', 'aria-label': l10n.t('Mean score by variant') } }, rows.map((row, i) => {
     const rank = rankLabel(row);
-    const description = `${variantName(row.variant)}: mean ${scoreLabel(row)}${rank ? `, ${rank}` : ''}, ${shareHighText(row.shareHigh)}`;
+    const description = rank
+      ? l10n.t('{0}: mean {1}, {2}, {3}', variantName(row.variant), scoreLabel(row), rank, shareHighText(row.shareHigh))
+      : l10n.t('{0}: mean {1}, {2}', variantName(row.variant), scoreLabel(row), shareHighText(row.shareHigh));
     return h('div', { className: `chart-row${row.tiedWith?.length ? ' is-tied' : ''}`, attrs: { role: 'listitem', 'data-variant-score': row.variant, 'data-mean': String(row.mean), 'data-n': String(row.n), title: description } }, [
-      h('span', { className: 'chart-label' }, [variantSpan(row.variant), h('span', { className: 'sr-only', text: row.variant === '' ? ' prompt' : '' })]),
+      h('span', { className: 'chart-label' }, [variantSpan(row.variant), h('span', { className: 'sr-only', text: row.variant === '' ? basePromptSuffix() : '' })]),
       scoreTrack(row, colourSlot(i)),
       h('span', { className: 'chart-figures' }, [
         h('span', { className: 'chart-value', text: scoreLabel(row) }),
@@ -144,7 +159,7 @@ function meanChart(rows: VariantScoreView[]): HTMLElement {
     ]);
   }));
   const ticks = [1, 2, 3, 4, 5].map((v) => tick(String(v), scoreFraction(v)));
-  return section('Mean score by variant', 'scale 1–5 · whiskers: 95% interval', [list, axisRow(ticks)], 'score-means');
+  return section(l10n.t('Mean score by variant'), l10n.t('scale 1–5 · whiskers: 95% interval'), [list, axisRow(ticks)], 'score-means');
 }
 
 function scoreTrack(row: VariantScoreView, slot: number): SVGSVGElement {
@@ -181,17 +196,17 @@ function modelTableBlock(scores: ScoresData): HTMLElement {
   const table = modelTable(scores);
   const overall = new Map(variantRows(scores).map((v) => [v.variant, v]));
   const cell = (score: VariantScoreView | undefined, extraClass = ''): HTMLElement =>
-    h('td', { className: `num ${extraClass}`.trim(), text: score ? scoreLabel(score) : '—', attrs: { title: score ? shareHighText(score.shareHigh) : 'No ratings' } });
-  return section('By model', 'mean ± 95% interval (n ratings)', [
+    h('td', { className: `num ${extraClass}`.trim(), text: score ? scoreLabel(score) : '—', attrs: { title: score ? shareHighText(score.shareHigh) : l10n.t('No ratings') } });
+  return section(l10n.t('By model'), l10n.t('mean ± 95% interval (n ratings)'), [
     h('div', { className: 'score-table-scroll' }, [
       h('table', { className: 'score-table' }, [
         h('thead', {}, [h('tr', {}, [
-          h('th', { text: 'Variant', attrs: { scope: 'col' } }),
+          h('th', { text: l10n.t('Variant'), attrs: { scope: 'col' } }),
           ...table.models.map((m) => h('th', { className: 'num', text: m, attrs: { scope: 'col' } })),
-          h('th', { className: 'num', text: 'All models', attrs: { scope: 'col' } }),
+          h('th', { className: 'num', text: l10n.t('All models'), attrs: { scope: 'col' } }),
         ])]),
         h('tbody', {}, table.variants.map((variant) => h('tr', { attrs: { 'data-score-row': variant } }, [
-          h('th', { attrs: { scope: 'row' } }, [variantSpan(variant), variant === '' ? h('span', { className: 'sr-only', text: ' prompt' }) : null]),
+          h('th', { attrs: { scope: 'row' } }, [variantSpan(variant), variant === '' ? h('span', { className: 'sr-only', text: basePromptSuffix() }) : null]),
           ...table.models.map((m) => cell(table.cell(variant, m))),
           cell(overall.get(variant), 'is-total'),
         ]))),
@@ -201,7 +216,7 @@ function modelTableBlock(scores: ScoresData): HTMLElement {
 }
 
 function playerLabel(player: string): string {
-  return player === '' ? 'base' : player;
+  return variantLabel(player);
 }
 
 /** Bradley–Terry log-strengths on an axis centred at 0, with their intervals. */
@@ -210,8 +225,8 @@ function strengthChart(strengths: StrengthView[]): HTMLElement {
   const ticks = strengthTicks(bound);
   const x = (v: number): number => strengthFraction(v, bound) * trackWidth;
   const mid = trackHeight / 2;
-  const rows = h('div', { className: 'chart-rows', attrs: { role: 'list', 'aria-label': 'Blind A/B strengths' } }, strengths.map((s, i) =>
-    h('div', { className: 'chart-row', attrs: { role: 'listitem', 'data-strength': s.player, title: `${playerLabel(s.player)}: log-strength ${strengthLabel(s)}` } }, [
+  const rows = h('div', { className: 'chart-rows', attrs: { role: 'list', 'aria-label': l10n.t('Blind A/B strengths') } }, strengths.map((s, i) =>
+    h('div', { className: 'chart-row', attrs: { role: 'listitem', 'data-strength': s.player, title: l10n.t('{0}: log-strength {1}', playerLabel(s.player), strengthLabel(s)) } }, [
       h('span', { className: 'chart-label' }, [h('span', { className: s.player === '' ? 'variant-base' : '', text: playerLabel(s.player) })]),
       svg('svg', { class: 'chart-track', viewBox: `0 0 ${trackWidth} ${trackHeight}`, preserveAspectRatio: 'none', 'aria-hidden': 'true', focusable: 'false' }, [
         ...ticks.filter((t) => t.value !== 0).map((t) => svg('line', { class: 'chart-grid', x1: x(t.value), x2: x(t.value), y1: 0, y2: trackHeight })),
@@ -222,19 +237,19 @@ function strengthChart(strengths: StrengthView[]): HTMLElement {
       h('span', { className: 'chart-figures' }, [h('span', { className: 'chart-value', text: strengthLabel(s) })]),
     ]),
   ));
-  return section('Blind A/B strengths', 'Bradley–Terry, log scale: 0 is average, +0.69 doubles the odds of winning', [rows, axisRow(ticks.map((t) => tick(t.label, strengthFraction(t.value, bound))))], 'score-strengths');
+  return section(l10n.t('Blind A/B strengths'), l10n.t('Bradley–Terry, log scale: 0 is average, +0.69 doubles the odds of winning'), [rows, axisRow(ticks.map((t) => tick(t.label, strengthFraction(t.value, bound))))], 'score-strengths');
 }
 
 function winRateBlock(winRate: NonNullable<ScoresData['winRate']>): HTMLElement {
   const players = winRate.players;
-  return section('Win rate in blind pairs', 'row against column, ties count half', [
+  return section(l10n.t('Win rate in blind pairs'), l10n.t('row against column, ties count half'), [
     h('div', { className: 'score-table-scroll' }, [
       h('table', { className: 'score-table win-rate', attrs: { 'data-win-rate': '' } }, [
-        h('thead', {}, [h('tr', {}, [h('th', { attrs: { scope: 'col' } }, [h('span', { className: 'sr-only', text: 'Row against column' })]), ...players.map((p) => h('th', { className: 'num', text: playerLabel(p), attrs: { scope: 'col' } }))])]),
+        h('thead', {}, [h('tr', {}, [h('th', { attrs: { scope: 'col' } }, [h('span', { className: 'sr-only', text: l10n.t('Row against column') })]), ...players.map((p) => h('th', { className: 'num', text: playerLabel(p), attrs: { scope: 'col' } }))])]),
         h('tbody', {}, players.map((row, i) => h('tr', {}, [
           h('th', { text: playerLabel(row), attrs: { scope: 'row' } }),
           ...players.map((column, j) => {
-            if (i === j) return h('td', { className: 'num is-self', attrs: { 'aria-label': 'same' } }, ['·']);
+            if (i === j) return h('td', { className: 'num is-self', attrs: { 'aria-label': l10n.t('same') } }, ['·']);
             const rate = winRate.rates[i]?.[j];
             const known = typeof rate === 'number' && Number.isFinite(rate);
             return h('td', { className: `num${known ? (rate > 0.5 ? ' is-ahead' : rate < 0.5 ? ' is-behind' : '') : ' is-unknown'}`, text: winRateText(rate), attrs: { title: winRateDescription(playerLabel(row), playerLabel(column), rate) } });

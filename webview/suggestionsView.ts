@@ -6,10 +6,11 @@
  * The host sends the whole session each time: cards are rebuilt only when they
  * changed, and the focus is put back on the same action afterwards.
  */
+import * as l10n from '@vscode/l10n';
 import type { SuggestionView, SuggestionsView as SuggestionsData } from '../src/core/protocol';
-import { codicon, custom, h, replaceChildren } from './dom';
-import { diffPartNodes } from './diffView';
-import { notesHeading, suggestionActionLabels, suggestionActions, suggestionStamp, suggestionStatusLabels, suggestionsHeading, suggestionsStateText, type SuggestionAction } from './feedbackModel';
+import { codicon, custom, fill, h, replaceChildren } from './dom';
+import { diffCountsText, diffPartNodes } from './diffView';
+import { notesHeading, suggestionActionLabel, suggestionActions, suggestionStamp, suggestionStatusLabel, suggestionsHeading, suggestionsStateText, type SuggestionAction } from './feedbackModel';
 import { diffWordCounts } from './format';
 import type { WebviewRequest } from './hostConnection';
 import { markdownToTree, renderTree } from './markdown';
@@ -41,7 +42,7 @@ export class SuggestionsView {
   constructor(private readonly host: SuggestionsViewHost) {
     this.heading = h('h2', { className: 'suggestions-heading' });
     this.stateEl = h('span', { className: 'suggestions-state', attrs: { 'data-suggestions-state': '', role: 'status' } });
-    this.stopButton = custom('vscode-button', { className: 'action', attrs: { icon: 'debug-stop', title: 'Stop the optimizer (what it wrote so far is kept)', 'data-action': 'stopSuggestions', secondary: '' }, text: 'Stop' });
+    this.stopButton = custom('vscode-button', { className: 'action', attrs: { icon: 'debug-stop', title: l10n.t('Stop the optimizer (what it wrote so far is kept)'), 'data-action': 'stopSuggestions', secondary: '' }, text: l10n.t('Stop') });
     this.stopButton.addEventListener('click', () => {
       if (!this.stopButton.hasAttribute('disabled')) this.host.post({ type: 'stopSuggestions' });
     });
@@ -51,12 +52,12 @@ export class SuggestionsView {
     this.critique.addEventListener('keydown', (event) => {
       if (event.key === 'Enter') this.onLink(event, this.critique);
     });
-    this.list = h('ol', { className: 'suggestion-list', attrs: { 'aria-label': 'Suggested rewrites' } });
-    this.el = h('section', { className: 'suggestions-view', attrs: { 'data-view': 'suggestions', 'aria-label': 'Suggested rewrites', tabindex: '-1', hidden: '' } }, [
+    this.list = h('ol', { className: 'suggestion-list', attrs: { 'aria-label': l10n.t('Suggested rewrites') } });
+    this.el = h('section', { className: 'suggestions-view', attrs: { 'data-view': 'suggestions', 'aria-label': l10n.t('Suggested rewrites'), tabindex: '-1', hidden: '' } }, [
       h('header', { className: 'suggestions-bar' }, [h('div', { className: 'suggestions-title' }, [this.heading, this.stateEl]), this.stopButton]),
       this.errorEl,
       h('div', { className: 'suggestions-scroll' }, [
-        h('section', { className: 'critique', attrs: { 'aria-label': 'Critique' } }, [h('h3', { text: 'Critique' }), this.critique]),
+        h('section', { className: 'critique', attrs: { 'aria-label': l10n.t('Critique') } }, [h('h3', { text: l10n.t('Critique') }), this.critique]),
         this.list,
       ]),
     ]);
@@ -98,12 +99,12 @@ export class SuggestionsView {
     this.stopButton.hidden = !running;
 
     this.errorEl.hidden = view.state !== 'failed';
-    if (view.state === 'failed') replaceChildren(this.errorEl, [codicon('error', 'error-icon'), h('div', { className: 'error-text' }, [h('div', { className: 'error-headline', text: 'The optimizer failed' }), view.error ? h('div', { className: 'error-message', text: view.error }) : null])]);
+    if (view.state === 'failed') replaceChildren(this.errorEl, [codicon('error', 'error-icon'), h('div', { className: 'error-text' }, [h('div', { className: 'error-headline', text: l10n.t('The optimizer failed') }), view.error ? h('div', { className: 'error-message', text: view.error }) : null])]);
 
     const critique = view.critique ?? '';
     if (critique !== this.critiqueText) {
       this.critiqueText = critique;
-      if (critique === '') replaceChildren(this.critique, [h('p', { className: 'placeholder', text: running ? 'The optimizer is reading the ratings and comments…' : 'No critique.' })]);
+      if (critique === '') replaceChildren(this.critique, [h('p', { className: 'placeholder', text: running ? l10n.t('The optimizer is reading the ratings and comments…') : l10n.t('No critique.') })]);
       else this.critique.replaceChildren(...renderTree(markdownToTree(critique), document));
     }
     this.critique.setAttribute('aria-busy', String(running && view.items.length === 0));
@@ -130,7 +131,7 @@ export class SuggestionsView {
   }
 
   private card(item: SuggestionView, parentLabel: string): HTMLElement {
-    const status = suggestionStatusLabels[item.status];
+    const status = suggestionStatusLabel(item.status);
     const counts = diffWordCounts(item.diff);
     const pending = this.pending.has(item.id);
     const actions = suggestionActions(item.status).map((action) => this.actionButton(item, action, pending));
@@ -151,19 +152,19 @@ export class SuggestionsView {
       item.diff.length > 0
         ? h('div', { className: 'suggestion-diff' }, [
           h('div', { className: 'suggestion-diff-head' }, [
-            h('span', { text: `Against ${parentLabel}` }),
-            h('span', { className: 'diff-message-counts', text: counts.removed + counts.added === 0 ? 'no change' : `−${counts.removed} +${counts.added} words` }),
+            h('span', { text: l10n.t('Against {0}', parentLabel) }),
+            h('span', { className: 'diff-message-counts', text: counts.removed + counts.added === 0 ? l10n.t('no change') : diffCountsText(counts.removed, counts.added) }),
           ]),
-          h('pre', { className: 'diff-text', attrs: { tabindex: '0', role: 'region', 'aria-label': `Changes proposed by “${item.techniqueLabel}”` } }, diffPartNodes(item.diff)),
+          h('pre', { className: 'diff-text', attrs: { tabindex: '0', role: 'region', 'aria-label': l10n.t('Changes proposed by “{0}”', item.techniqueLabel) } }, diffPartNodes(item.diff)),
         ])
         : null,
-      item.acceptedAs ? h('p', { className: 'suggestion-saved' }, [codicon('check'), 'Saved as ', h('strong', { text: item.acceptedAs })]) : null,
-      actions.length > 0 ? h('div', { className: 'suggestion-actions', attrs: { role: 'toolbar', 'aria-label': `Actions for “${item.techniqueLabel}”` } }, actions) : null,
+      item.acceptedAs ? h('p', { className: 'suggestion-saved' }, [codicon('check'), ...fill(l10n.t('Saved as {0}'), [h('strong', { text: item.acceptedAs })])]) : null,
+      actions.length > 0 ? h('div', { className: 'suggestion-actions', attrs: { role: 'toolbar', 'aria-label': l10n.t('Actions for “{0}”', item.techniqueLabel) } }, actions) : null,
     ]);
   }
 
   private actionButton(item: SuggestionView, action: SuggestionAction, pending: boolean): HTMLElement {
-    const { label, icon, title } = suggestionActionLabels[action];
+    const { label, icon, title } = suggestionActionLabel(action);
     const primary = action === 'runProof' || (action === 'accept' && item.status !== 'accepted');
     // tabindex up front: the component sets its own only after its first (async) update, and the focus may have to come back at once.
     const button = custom('vscode-button', { className: 'action', attrs: { icon, title, 'data-action': action, secondary: primary ? undefined : '', tabindex: '0' }, text: label });

@@ -5,10 +5,11 @@
  * groups. ARIA grid semantics survive that: aria-rowcount/colcount on the grid,
  * aria-rowindex/colindex on what is drawn, and a roving tabindex on the cells.
  */
+import * as l10n from '@vscode/l10n';
 import { gridCellKey } from '../src/core/protocol';
 import type { SweepCellView } from '../src/core/protocol';
 import { codicon, h } from './dom';
-import { cellFailureReason, cellStatusIcons, cellStatusLabels, consistencyText, formatDuration, formatRate, isCellActive, paramsLabel, scoreText, variantLabel, variantName } from './format';
+import { basePromptSuffix, cellFailureReason, cellStatusIcons, cellStatusLabel, consistencyText, formatDuration, formatRate, isCellActive, paramsLabel, runCount, scoreText, unknownRate, variantLabel, variantName } from './format';
 import { cellKeyAttribute, moveInGrid, previewText, revealOffset, visibleSpan, type GridLayout, type GridPosition, type Span } from './gridModel';
 import type { ShownRating } from './ratingStore';
 import { presentRepeats, type GridCellData, type SweepData } from './sweepData';
@@ -344,7 +345,7 @@ export class SweepGrid {
 
   private createRow(data: SweepData, caseIndex: number): DrawnRow {
     const sweepCase = data.cases[caseIndex];
-    const label = sweepCase?.label ?? `case ${caseIndex + 1}`;
+    const label = sweepCase?.label ?? l10n.t('case {0}', caseIndex + 1);
     const head = h('div', { className: 'row-head', attrs: { role: 'rowheader', 'aria-colindex': '1', title: label } }, [h('span', { className: 'row-head-label', text: label })]);
     const el = h('div', { className: 'grid-row grid-case-row', attrs: { role: 'row', 'data-case': String(caseIndex) } }, [head]);
     return { el, caseIndex, cells: new Map() };
@@ -388,7 +389,7 @@ export class SweepGrid {
     cell.stamp = stamp;
     if (!grid) {
       el.dataset.status = 'missing';
-      el.replaceChildren(h('div', { className: 'cell-placeholder', text: 'Not part of this sweep' }));
+      el.replaceChildren(h('div', { className: 'cell-placeholder', text: l10n.t('Not part of this sweep') }));
       return;
     }
     el.dataset.status = grid.status;
@@ -414,33 +415,33 @@ export class SweepGrid {
       const label = h('span', { className: 'group-label' }, [
         codicon(byModel ? 'hubot' : 'versions'),
         h('span', { className: byModel || g.value !== '' ? '' : 'variant-base', text: byModel ? g.value : variantLabel(g.value) }),
-        byModel || g.value !== '' ? null : h('span', { className: 'sr-only', text: ' prompt' }),
+        byModel || g.value !== '' ? null : h('span', { className: 'sr-only', text: basePromptSuffix() }),
       ]);
       this.groupLabels.push({ label, start: g.start, span: g.span });
       const attrs = { role: 'columnheader', 'aria-colindex': String(g.start + 2), 'aria-colspan': String(g.span), title: byModel ? g.value : variantName(g.value) };
       return place(h('div', { className: 'grid-group-head', attrs }, [label]), g.start, g.span);
     });
-    this.groupRow.replaceChildren(h('div', { className: 'grid-corner', attrs: { role: 'columnheader', 'aria-colindex': '1' } }, [byModel ? 'Model' : 'Variant']), ...groups);
+    this.groupRow.replaceChildren(h('div', { className: 'grid-corner', attrs: { role: 'columnheader', 'aria-colindex': '1' } }, [byModel ? l10n.t('Model') : l10n.t('Variant')]), ...groups);
 
     const params = this.data?.params ?? [];
     const headers: HTMLElement[] = [];
     layout.columns.forEach((col, c) => {
       if (!inView(c)) return;
       const inner = byModel ? variantLabel(col.variant) : col.model;
-      const point = params.length > 1 ? paramsLabel(params[col.paramsIndex]) || 'defaults' : '';
-      const title = `${variantName(col.variant)} on ${col.model}${point ? ` · ${point}` : ''}`;
+      const point = params.length > 1 ? paramsLabel(params[col.paramsIndex]) || l10n.t('defaults') : '';
+      const title = point ? l10n.t('{0} on {1} · {2}', variantName(col.variant), col.model, point) : l10n.t('{0} on {1}', variantName(col.variant), col.model);
       headers.push(
         place(
           h('div', { className: 'grid-column-head', attrs: { role: 'columnheader', 'aria-colindex': String(c + 2), title, 'data-column': cellKeyAttribute(col.key) } }, [
             h('span', { className: byModel && col.variant === '' ? 'column-label variant-base' : 'column-label', text: inner }),
-            byModel && col.variant === '' ? h('span', { className: 'sr-only', text: ' prompt' }) : null,
+            byModel && col.variant === '' ? h('span', { className: 'sr-only', text: basePromptSuffix() }) : null,
             point ? h('span', { className: 'column-params', text: point }) : null,
           ]),
           c,
         ),
       );
     });
-    this.columnRow.replaceChildren(h('div', { className: 'grid-corner', attrs: { role: 'columnheader', 'aria-colindex': '1' } }, ['Case']), ...headers);
+    this.columnRow.replaceChildren(h('div', { className: 'grid-corner', attrs: { role: 'columnheader', 'aria-colindex': '1' } }, [l10n.t('Case')]), ...headers);
   }
 
   /** Keeps each group's name in view while its columns scroll under the case column (sticky would not work inside the sticky header). */
@@ -466,28 +467,29 @@ export class SweepGrid {
       const summary = data.columnSummary(col.variant, col.model, col.paramsIndex);
       const lines: HTMLElement[] = [];
       if (!summary) {
-        lines.push(h('div', { className: 'summary-line muted', text: 'No summary yet' }));
+        lines.push(h('div', { className: 'summary-line muted', text: l10n.t('No summary yet') }));
       } else {
         lines.push(h('div', { className: 'summary-line' }, [
-          h('span', { className: 'summary-count', text: `${summary.done} of ${summary.cells} done` }),
-          summary.failed > 0 ? h('span', { className: 'summary-failed' }, [codicon('error'), `${summary.failed} failed`]) : null,
+          h('span', { className: 'summary-count', text: l10n.t('{0} of {1} done', summary.done, summary.cells) }),
+          summary.failed > 0 ? h('span', { className: 'summary-failed' }, [codicon('error'), l10n.t('{0} failed', summary.failed)]) : null,
         ]));
         const total = formatDuration(summary.meanTotalMs);
         const ttft = formatDuration(summary.meanTtftMs);
-        const times = [total && `total ${total}`, ttft && `TTFT ${ttft}`].filter((f): f is string => typeof f === 'string');
-        lines.push(h('div', { className: 'summary-line summary-figures', text: times.length > 0 ? times.join(' · ') : 'no timings yet', attrs: { title: 'Means over finished cells: total time and time to first token' } }));
+        const times = [total && l10n.t('total {0}', total), ttft && l10n.t('TTFT {0}', ttft)].filter((f): f is string => typeof f === 'string');
+        lines.push(h('div', { className: 'summary-line summary-figures', text: times.length > 0 ? times.join(' · ') : l10n.t('no timings yet'), attrs: { title: l10n.t('Means over finished cells: total time and time to first token') } }));
         const rate = formatRate(summary.meanTokensPerSecond);
         const score = scoreText(summary.meanScore, summary.ratings);
         lines.push(h('div', { className: 'summary-line summary-figures' }, [
-          h('span', { text: rate ?? '— tok/s', attrs: { title: 'Mean tokens per second' } }),
-          score ? h('span', { className: 'summary-score', attrs: { title: 'Mean rating (1–5) and number of ratings' } }, [' · ', codicon('star-full'), h('span', { className: 'sr-only', text: 'score ' }), score]) : null,
+          h('span', { text: rate ?? unknownRate(), attrs: { title: l10n.t('Mean tokens per second') } }),
+          // The sr-only word is read before the score: "score 4.2 / 5 (7 ratings)".
+          score ? h('span', { className: 'summary-score', attrs: { title: l10n.t('Mean rating (1–5) and number of ratings') } }, [' · ', codicon('star-full'), h('span', { className: 'sr-only', text: `${l10n.t('score')} ` }), score]) : null,
         ]));
       }
       const cell = h('div', { className: 'grid-summary-cell', attrs: { role: 'gridcell', 'aria-colindex': String(c + 2), 'data-summary-column': cellKeyAttribute(col.key) } }, lines);
       cell.style.transform = `translateX(${rowHeadWidth + c * this.columnWidth}px)`;
       cells.push(cell);
     });
-    this.footRow.replaceChildren(h('div', { className: 'row-head summary-head', attrs: { role: 'rowheader', 'aria-colindex': '1' } }, [h('span', { className: 'row-head-label', text: 'Summary (means)' })]), ...cells);
+    this.footRow.replaceChildren(h('div', { className: 'row-head summary-head', attrs: { role: 'rowheader', 'aria-colindex': '1' } }, [h('span', { className: 'row-head-label', text: l10n.t('Summary (means)') })]), ...cells);
   }
 
   private clearDrawn(): void {
@@ -639,7 +641,7 @@ function cellContent(data: SweepData, grid: GridCellData, shown: SweepCellView |
   const top = h('div', { className: 'cell-top' }, [
     h('span', { className: 'cell-status', attrs: { 'data-status': status } }, [
       codicon(cellStatusIcons[status], spinning ? 'cell-status-icon codicon-modifier-spin' : 'cell-status-icon'),
-      h('span', { text: cellStatusLabels[status] }),
+      h('span', { text: cellStatusLabel(status) }),
     ]),
     rating?.rating ? cellRating(rating) : null,
     figures.length > 0 ? h('span', { className: 'cell-figures', text: figures.join(' · ') }) : null,
@@ -661,11 +663,12 @@ function cellContent(data: SweepData, grid: GridCellData, shown: SweepCellView |
     const count = grid.repeats.length;
     parts.push(
       h('div', { className: 'cell-repeats' }, [
-        h('span', { className: 'repeat-step', attrs: { 'data-step': '-1', 'aria-hidden': 'true', title: 'Previous run ([)' } }, [codicon('chevron-left')]),
-        h('span', { className: 'sr-only', text: 'run ' }),
-        h('span', { className: 'repeat-index', text: `${repeat + 1}/${count}`, attrs: { title: `Run ${repeat + 1} of ${count}` } }),
-        h('span', { className: 'repeat-step', attrs: { 'data-step': '1', 'aria-hidden': 'true', title: 'Next run (])' } }, [codicon('chevron-right')]),
-        h('span', { className: 'cell-consistency', text: isCellActive(grid.status) && !data.consistency(grid.key) ? `${count} runs` : consistencyText(data.consistency(grid.key), count) }),
+        h('span', { className: 'repeat-step', attrs: { 'data-step': '-1', 'aria-hidden': 'true', title: l10n.t('Previous run ([)') } }, [codicon('chevron-left')]),
+        // Read before "2/3" by screen readers: "run 2/3".
+        h('span', { className: 'sr-only', text: `${l10n.t('run')} ` }),
+        h('span', { className: 'repeat-index', text: `${repeat + 1}/${count}`, attrs: { title: l10n.t('Run {0} of {1}', repeat + 1, count) } }),
+        h('span', { className: 'repeat-step', attrs: { 'data-step': '1', 'aria-hidden': 'true', title: l10n.t('Next run (])') } }, [codicon('chevron-right')]),
+        h('span', { className: 'cell-consistency', text: isCellActive(grid.status) && !data.consistency(grid.key) ? runCount(count) : consistencyText(data.consistency(grid.key), count) }),
       ]),
     );
   }
@@ -676,27 +679,29 @@ function cellContent(data: SweepData, grid: GridCellData, shown: SweepCellView |
 function cellRating(shown: ShownRating): HTMLElement | null {
   const rating = shown.rating;
   if (!rating) return null;
-  const tags = rating.tags?.length ? ` · tags: ${rating.tags.join(', ')}` : '';
-  const title = `Rated ${rating.score} of 5${rating.comment ? ` · comment: ${rating.comment}` : ''}${tags}${shown.saving ? ' (saving…)' : ''}`;
+  const parts = [l10n.t('Rated {0} of 5', rating.score)];
+  if (rating.comment) parts.push(l10n.t('comment: {0}', rating.comment));
+  if (rating.tags?.length) parts.push(l10n.t('tags: {0}', rating.tags.join(', ')));
+  const title = `${parts.join(' · ')}${shown.saving ? ` ${l10n.t('(saving…)')}` : ''}`;
   return h('span', { className: `cell-rating${shown.saving ? ' is-saving' : ''}`, attrs: { title } }, [
     codicon('star-full'),
     h('span', { text: String(rating.score), attrs: { 'aria-hidden': 'true' } }),
     rating.comment ? codicon('comment') : null,
-    h('span', { className: 'sr-only', text: `rated ${rating.score} of 5${rating.comment ? ', with a comment' : ''}` }),
+    h('span', { className: 'sr-only', text: rating.comment ? l10n.t('rated {0} of 5, with a comment', rating.score) : l10n.t('rated {0} of 5', rating.score) }),
   ]);
 }
 
 function placeholderFor(status: SweepCellView['status']): string {
   switch (status) {
     case 'queued':
-      return 'Waiting for a request slot…';
+      return l10n.t('Waiting for a request slot…');
     case 'loading':
-      return 'Waiting for the first token…';
+      return l10n.t('Waiting for the first token…');
     case 'running':
-      return 'Thinking…';
+      return l10n.t('Thinking…');
     case 'cancelled':
-      return 'Cancelled before any text arrived';
+      return l10n.t('Cancelled before any text arrived');
     default:
-      return 'Empty answer';
+      return l10n.t('Empty answer');
   }
 }

@@ -4,10 +4,11 @@
  * detail. Updates are applied to the data as they arrive; drawing happens at
  * most once per animation frame and only for what is in view.
  */
+import * as l10n from '@vscode/l10n';
 import type { HostToWebview, SweepView } from '../src/core/protocol';
 import { CellDetail, cellUnratableReason } from './cellDetail';
 import { codicon, custom, h, replaceChildren } from './dom';
-import { finishedCount, formatDuration, formatRate, progressText, scoreText, variantLabel, variantName } from './format';
+import { basePromptSuffix, finishedCount, formatDuration, formatRate, progressText, scoreText, variantLabel, variantName } from './format';
 import { buildLayout, filterRows, type GridGrouping, type GridLayout } from './gridModel';
 import type { WebviewRequest } from './hostConnection';
 import { isTextEntry, type RatingsHost } from './ratingBar';
@@ -64,21 +65,21 @@ export class SweepResults {
     this.progressLabel = h('span', { className: 'sweep-progress-text', attrs: { 'data-sweep-progress': '' } });
     this.stateWord = h('span', { className: 'sweep-state-word' });
     this.progressFill = h('div', { className: 'progress-fill' });
-    this.progressBar = h('div', { className: 'progress-track', attrs: { role: 'progressbar', 'aria-label': 'Sweep progress', 'aria-valuemin': '0' } }, [this.progressFill]);
-    this.cancelButton = this.button('cancelSweep', 'Cancel', 'debug-stop', 'Cancel the sweep (finished cells are kept)', true);
-    this.rerunButton = this.button('rerunSweep', 'Run again', 'debug-rerun', 'Run the same sweep again (unchanged cells come from the cache)', false);
-    this.exportButton = this.button('exportSweep', 'Export…', 'export', 'Export the results (you choose where and the format)', true);
+    this.progressBar = h('div', { className: 'progress-track', attrs: { role: 'progressbar', 'aria-label': l10n.t('Sweep progress'), 'aria-valuemin': '0' } }, [this.progressFill]);
+    this.cancelButton = this.button('cancelSweep', l10n.t('Cancel'), 'debug-stop', l10n.t('Cancel the sweep (finished cells are kept)'), true);
+    this.rerunButton = this.button('rerunSweep', l10n.t('Run again'), 'debug-rerun', l10n.t('Run the same sweep again (unchanged cells come from the cache)'), false);
+    this.exportButton = this.button('exportSweep', l10n.t('Export…'), 'export', l10n.t('Export the results (you choose where and the format)'), true);
 
     this.groupButtons = {
-      model: this.toggle('groupByModel', 'Model', 'hubot', 'Columns grouped by model, variants side by side'),
-      variant: this.toggle('groupByVariant', 'Variant', 'versions', 'Columns grouped by variant, models side by side'),
+      model: this.toggle('groupByModel', l10n.t('Model'), 'hubot', l10n.t('Columns grouped by model, variants side by side')),
+      variant: this.toggle('groupByVariant', l10n.t('Variant'), 'versions', l10n.t('Columns grouped by variant, models side by side')),
     };
-    this.failedButton = this.toggle('failedOnly', 'Failed only', 'error', 'Show only cases with a failed cell');
-    this.differingButton = this.toggle('differingOnly', 'Differing only', 'diff', 'Show only cases whose finished answers differ (whitespace ignored)');
+    this.failedButton = this.toggle('failedOnly', l10n.t('Failed only'), 'error', l10n.t('Show only cases with a failed cell'));
+    this.differingButton = this.toggle('differingOnly', l10n.t('Differing only'), 'diff', l10n.t('Show only cases whose finished answers differ (whitespace ignored)'));
     this.rowCount = h('span', { className: 'row-count', attrs: { role: 'status' } });
 
     this.summaryTable = h('div', { className: 'variant-summary-body' });
-    this.summary = h('details', { className: 'variant-summary', attrs: { 'data-variant-summary': '' } }, [h('summary', {}, [h('span', { text: 'Summary by variant' })]), this.summaryTable]);
+    this.summary = h('details', { className: 'variant-summary', attrs: { 'data-variant-summary': '' } }, [h('summary', {}, [h('span', { text: l10n.t('Summary by variant') })]), this.summaryTable]);
     this.summary.open = ui.summaryOpen;
     this.summary.addEventListener('toggle', () => {
       this.ui.summaryOpen = this.summary.open;
@@ -100,7 +101,7 @@ export class SweepResults {
         rate: (key, score) => this.rateCell(key, score),
         shownRating: (answerKey) => this.host.shownRating(answerKey),
       },
-      'Sweep results',
+      l10n.t('Sweep results'),
     );
     this.detail = new CellDetail({
       copy: (cellId) => this.postCopy(cellId),
@@ -117,14 +118,14 @@ export class SweepResults {
     });
     this.detail.el.addEventListener('keydown', (event) => this.onDetailKeyDown(event));
 
-    this.el = h('section', { className: 'sweep-view', attrs: { 'data-view': 'sweep', 'aria-label': 'Sweep results', hidden: '' } }, [
+    this.el = h('section', { className: 'sweep-view', attrs: { 'data-view': 'sweep', 'aria-label': l10n.t('Sweep results'), hidden: '' } }, [
       h('div', { className: 'sweep-bar' }, [
         h('div', { className: 'sweep-progress' }, [this.stateIcon, this.progressLabel, this.stateWord, this.progressBar]),
-        h('div', { className: 'sweep-actions', attrs: { role: 'toolbar', 'aria-label': 'Sweep actions' } }, [this.cancelButton, this.rerunButton, this.exportButton]),
+        h('div', { className: 'sweep-actions', attrs: { role: 'toolbar', 'aria-label': l10n.t('Sweep actions') } }, [this.cancelButton, this.rerunButton, this.exportButton]),
       ]),
       h('div', { className: 'sweep-options' }, [
-        h('div', { className: 'segmented', attrs: { role: 'group', 'aria-label': 'Group columns by' } }, [h('span', { className: 'segmented-label', text: 'Group by', attrs: { 'aria-hidden': 'true' } }), this.groupButtons.model, this.groupButtons.variant]),
-        h('div', { className: 'segmented', attrs: { role: 'group', 'aria-label': 'Filter cases' } }, [h('span', { className: 'segmented-label', text: 'Show', attrs: { 'aria-hidden': 'true' } }), this.failedButton, this.differingButton]),
+        h('div', { className: 'segmented', attrs: { role: 'group', 'aria-label': l10n.t('Group columns by') } }, [h('span', { className: 'segmented-label', text: l10n.t('Group by'), attrs: { 'aria-hidden': 'true' } }), this.groupButtons.model, this.groupButtons.variant]),
+        h('div', { className: 'segmented', attrs: { role: 'group', 'aria-label': l10n.t('Filter cases') } }, [h('span', { className: 'segmented-label', text: l10n.t('Show'), attrs: { 'aria-hidden': 'true' } }), this.failedButton, this.differingButton]),
         this.rowCount,
       ]),
       this.summary,
@@ -191,10 +192,11 @@ export class SweepResults {
     this.flush();
     const p = data.progress();
     const answered = p.done + p.cached;
-    const parts = [`${answered} of ${p.total} answered`];
-    if (p.failed > 0) parts.push(`${p.failed} failed`);
-    if (p.cancelled > 0) parts.push(`${p.cancelled} cancelled`);
-    this.host.announce(`Sweep ${message.state === 'cancelled' ? 'cancelled' : 'finished'}: ${parts.join(', ')}`);
+    const parts = [l10n.t('{0} of {1} answered', answered, p.total)];
+    if (p.failed > 0) parts.push(l10n.t('{0} failed', p.failed));
+    if (p.cancelled > 0) parts.push(l10n.t('{0} cancelled', p.cancelled));
+    const counts = parts.join(', ');
+    this.host.announce(message.state === 'cancelled' ? l10n.t('Sweep cancelled: {0}', counts) : l10n.t('Sweep finished: {0}', counts));
   }
 
   /** The view became visible: draw it now (nothing is drawn while hidden). */
@@ -255,10 +257,10 @@ export class SweepResults {
   }
 
   private emptyText(): string {
-    if (this.data && this.data.cases.length === 0) return 'This sweep has no test cases.';
-    if (this.ui.failedOnly && this.ui.differingOnly) return 'No case has both a failure and differing answers.';
-    if (this.ui.failedOnly) return 'No case has a failed cell.';
-    if (this.ui.differingOnly) return 'In every case the finished answers are identical.';
+    if (this.data && this.data.cases.length === 0) return l10n.t('This sweep has no test cases.');
+    if (this.ui.failedOnly && this.ui.differingOnly) return l10n.t('No case has both a failure and differing answers.');
+    if (this.ui.failedOnly) return l10n.t('No case has a failed cell.');
+    if (this.ui.differingOnly) return l10n.t('In every case the finished answers are identical.');
     return '';
   }
 
@@ -276,7 +278,7 @@ export class SweepResults {
       replaceChildren(this.stateIcon, [codicon(spin, running ? 'codicon-modifier-spin' : '')]);
     }
     const took = data.finishedAt !== undefined ? formatDuration(data.finishedAt - data.startedAt) : undefined;
-    this.stateWord.textContent = running ? 'running' : data.state === 'cancelled' ? 'cancelled' : took ? `finished in ${took}` : 'finished';
+    this.stateWord.textContent = running ? l10n.t('running') : data.state === 'cancelled' ? l10n.t('cancelled') : took ? l10n.t('finished in {0}', took) : l10n.t('finished');
     this.progressBar.setAttribute('aria-valuemax', String(p.total));
     this.progressBar.setAttribute('aria-valuenow', String(finished));
     this.progressBar.setAttribute('aria-valuetext', progressText(p));
@@ -294,7 +296,7 @@ export class SweepResults {
     setPressed(this.differingButton, this.ui.differingOnly);
     const shown = this.gridRows.length;
     const total = data.cases.length;
-    this.rowCount.textContent = shown === total ? `${total} ${total === 1 ? 'case' : 'cases'}` : `${shown} of ${total} cases`;
+    this.rowCount.textContent = shown === total ? (total === 1 ? l10n.t('1 case') : l10n.t('{0} cases', total)) : l10n.t('{0} of {1} cases', shown, total);
 
     this.renderSummaryTable(data);
   }
@@ -305,15 +307,15 @@ export class SweepResults {
     this.summaryStamp = stamp;
     const summaries = data.variants.map((variant) => ({ variant, summary: data.variantSummary(variant) }));
     const withScore = summaries.some((s) => s.summary?.meanScore !== undefined);
-    const header = ['Variant', 'Done', 'Failed', 'Mean total', 'Mean TTFT', 'Mean tok/s', ...(withScore ? ['Score'] : [])];
+    const header = [l10n.t('Variant'), l10n.t('Done'), l10n.t('Failed'), l10n.t('Mean total'), l10n.t('Mean TTFT'), l10n.t('Mean tok/s'), ...(withScore ? [l10n.t('Score')] : [])];
     const dash = '—';
     replaceChildren(this.summaryTable, [
       h('table', { className: 'summary-table' }, [
         h('thead', {}, [h('tr', {}, header.map((label, i) => h('th', { text: label, attrs: { scope: 'col', class: i === 0 ? undefined : 'num' } })))]),
         h('tbody', {}, summaries.map(({ variant, summary }) =>
           h('tr', { attrs: { 'data-summary-variant': variant } }, [
-            h('th', { attrs: { scope: 'row', title: variantName(variant) } }, [h('span', { className: variant === '' ? 'variant-base' : '', text: variantLabel(variant) }), variant === '' ? h('span', { className: 'sr-only', text: ' prompt' }) : null]),
-            h('td', { className: 'num', text: summary ? `${summary.done} of ${summary.cells}` : dash }),
+            h('th', { attrs: { scope: 'row', title: variantName(variant) } }, [h('span', { className: variant === '' ? 'variant-base' : '', text: variantLabel(variant) }), variant === '' ? h('span', { className: 'sr-only', text: basePromptSuffix() }) : null]),
+            h('td', { className: 'num', text: summary ? l10n.t('{0} of {1}', summary.done, summary.cells) : dash }),
             h('td', { className: summary && summary.failed > 0 ? 'num has-failures' : 'num' }, [summary && summary.failed > 0 ? codicon('error') : null, summary ? String(summary.failed) : dash]),
             h('td', { className: 'num', text: formatDuration(summary?.meanTotalMs) ?? dash }),
             h('td', { className: 'num', text: formatDuration(summary?.meanTtftMs) ?? dash }),
@@ -376,7 +378,7 @@ export class SweepResults {
   private repeatChanged(key: string, repeat: number): void {
     if (this.detail.shownKey === key) this.showDetail(key);
     const count = this.data?.cell(key)?.repeats.length ?? 0;
-    this.host.announce(`Run ${repeat + 1} of ${count}`);
+    this.host.announce(l10n.t('Run {0} of {1}', repeat + 1, count));
   }
 
   private copy(key: string): void {
@@ -394,12 +396,12 @@ export class SweepResults {
     if (!cell) return;
     if (this.detail.shownKey === key) {
       const reason = this.detail.rateKey(score);
-      if (reason) this.host.announce(`Cannot rate: ${reason}`);
+      if (reason) this.host.announce(l10n.t('Cannot rate: {0}', reason));
       return;
     }
     const answerKey = cell.answerKey;
     if (answerKey === undefined) {
-      this.host.announce(`Cannot rate: ${cellUnratableReason(cell)}`);
+      this.host.announce(l10n.t('Cannot rate: {0}', cellUnratableReason(cell)));
       return;
     }
     const current = this.host.shownRating(answerKey).rating;
@@ -419,7 +421,7 @@ export class SweepResults {
     const score = ratingKey(event.key);
     if (score !== undefined) {
       const reason = this.detail.rateKey(score);
-      if (reason) this.host.announce(`Cannot rate: ${reason}`);
+      if (reason) this.host.announce(l10n.t('Cannot rate: {0}', reason));
       event.preventDefault();
       event.stopPropagation();
       return;
@@ -464,8 +466,7 @@ export class SweepResults {
     }
     this.renderChrome();
     this.host.saveSoon();
-    const shown = this.gridRows.length;
-    this.host.announce(`${filter === 'failedOnly' ? 'Failed only' : 'Differing only'} ${this.ui[filter] ? 'on' : 'off'}: ${shown} ${shown === 1 ? 'case' : 'cases'} shown`);
+    this.host.announce(filterAnnouncement(filter, this.ui[filter], this.gridRows.length));
   }
 
   private onAction(action: string): void {
@@ -504,6 +505,17 @@ export class SweepResults {
     button.setAttribute('aria-pressed', 'false');
     return button;
   }
+}
+
+/** "Failed only on: 3 cases shown", whole sentences for each filter, state and count. */
+function filterAnnouncement(filter: 'failedOnly' | 'differingOnly', on: boolean, shown: number): string {
+  const one = shown === 1;
+  if (filter === 'failedOnly') {
+    if (on) return one ? l10n.t('Failed only on: 1 case shown') : l10n.t('Failed only on: {0} cases shown', shown);
+    return one ? l10n.t('Failed only off: 1 case shown') : l10n.t('Failed only off: {0} cases shown', shown);
+  }
+  if (on) return one ? l10n.t('Differing only on: 1 case shown') : l10n.t('Differing only on: {0} cases shown', shown);
+  return one ? l10n.t('Differing only off: 1 case shown') : l10n.t('Differing only off: {0} cases shown', shown);
 }
 
 function sameShape(a: SweepData, b: SweepData): boolean {

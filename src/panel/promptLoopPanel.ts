@@ -105,6 +105,9 @@ export class PromptLoopPanel implements vscode.Disposable {
       scriptUri: asUri('panel.js'),
       styleUris: [asUri('panel.css')],
       codiconUri: asUri('codicon.css'),
+      // The webview's words come from the same l10n/bundle.l10n.*.json as the host's (undefined in English).
+      l10nBundle: vscode.l10n.bundle,
+      language: vscode.env.language,
     });
     this.disposables.push(
       panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),

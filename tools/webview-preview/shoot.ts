@@ -10,10 +10,12 @@
  * no CSP violation, hostile answers stay text, keyboard and protocol behaviour;
  * then the same for sweeps and the variant diff (sweepTour.ts), with the first
  * render and longest task of a 10,000-cell sweep measured and printed; then
- * ratings, scores, blind A/B and suggested rewrites (feedbackTour.ts).
+ * ratings, scores, blind A/B and suggested rewrites (feedbackTour.ts); then the
+ * panel with a small German bundle in the page, as the host embeds
+ * `vscode.l10n.bundle` (translation()).
  */
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -74,13 +76,31 @@ const fakeVscodeScript = `(() => {
   };
 })();`;
 
-function pageHtml(origin: string, theme: ThemeName): string {
+/**
+ * A few of the webview's words in German, as `vscode.l10n.bundle` gives them to the
+ * host with VS Code's display language set to German (`?lang=de`). One sentence
+ * puts its two parts (a key, a bold word) the other way round.
+ */
+const germanBundle: Readonly<Record<string, string>> = {
+  'Connecting to Prompt Loop…': 'Verbindung zu Prompt Loop wird hergestellt…',
+  'Run again': 'Erneut ausführen',
+  Run: 'Ausführen',
+  'No run yet': 'Noch kein Lauf',
+  'Open a .prompt file and press Run ({0}) or click {1} above the prompt.': 'Klicke über dem Prompt auf {1} oder drücke {0} in einer .prompt-Datei.',
+  '{0} of {1} finished': '{0} von {1} fertig',
+  done: 'fertig',
+  'Answer from {0}': 'Antwort von {0}',
+  'Stream cut — partial answer kept': 'Stream abgebrochen — Teilantwort behalten',
+};
+
+function pageHtml(origin: string, theme: ThemeName, german = false): string {
   const html = panelHtml({
     cspSource: origin,
     nonce,
     scriptUri: `${origin}/panel.js`,
     styleUris: [`${origin}/theme-${theme}.css`, `${origin}/panel.css`],
     codiconUri: `${origin}/codicon.css`,
+    ...(german ? { l10nBundle: germanBundle, language: 'de' } : {}),
   });
   // The fake API must exist before the panel script runs; it gets the same nonce.
   return html.replace('<script nonce', `<script nonce="${nonce}" src="${origin}/fake-vscode.js"></script>\n    <script nonce`);
@@ -98,7 +118,11 @@ function serve(): Promise<{ server: Server; origin: string }> {
     const themeMatch = /^\/theme-(dark|light|high-contrast)\.css$/.exec(url.pathname);
     if (url.pathname === '/') {
       const theme = (url.searchParams.get('theme') ?? 'dark') as ThemeName;
-      send(200, types.html, pageHtml(origin, themeNames.includes(theme) ? theme : 'dark'));
+      send(200, types.html, pageHtml(origin, themeNames.includes(theme) ? theme : 'dark', url.searchParams.get('lang') === 'de'));
+    } else if (url.pathname === '/favicon.ico') {
+      // Chromium asks once per browser; a 404 would be a console error for whichever page came first.
+      res.writeHead(204, { 'cache-control': 'no-store' });
+      res.end();
     } else if (url.pathname === '/fake-vscode.js') {
       send(200, types.js, fakeVscodeScript);
     } else if (themeMatch) {
@@ -155,6 +179,27 @@ async function shot(page: Page, theme: ThemeName, name: string): Promise<void> {
   const path = join(outDir, `${theme}-${name}.png`);
   await page.screenshot({ path });
   console.log(`  shot ${path}`);
+  if (process.env.PREVIEW_DUMP_STRINGS) writeFileSync(path.replace(/\.png$/, '.txt'), await visibleStrings(page));
+}
+
+/**
+ * Every string the panel shows or names (text, titles, labels, placeholders), in
+ * document order: with PREVIEW_DUMP_STRINGS=1 it is written beside each screenshot,
+ * to compare the wording of two builds (e.g. before and after a translation change).
+ */
+async function visibleStrings(page: Page): Promise<string> {
+  return await page.evaluate<string>(`(() => {
+    const names = ['title', 'aria-label', 'placeholder', 'label', 'aria-valuetext'];
+    const out = [];
+    const walk = (node) => {
+      if (node.nodeType === 3) { if (node.data.trim() !== '') out.push('text: ' + node.data); return; }
+      if (node.nodeType !== 1) return;
+      for (const name of names) if (node.hasAttribute(name)) out.push(name + ': ' + node.getAttribute(name));
+      for (const child of node.childNodes) walk(child);
+    };
+    walk(document.getElementById('root'));
+    return out.join('\\n');
+  })()`);
 }
 
 async function open(page: Page, origin: string, theme: ThemeName): Promise<void> {
@@ -443,6 +488,56 @@ async function behaviour(page: Page, origin: string): Promise<void> {
   check(refused.some((v) => v.startsWith('style-src')), `the CSP refuses inline style attributes (${refused.join(' | ')})`);
 }
 
+// ---------- translation (a German bundle in the page) ----------
+
+async function translation(page: Page, origin: string): Promise<void> {
+  console.log('\n[translation]');
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') consoleErrors.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+  await page.goto(`${origin}/?theme=dark&lang=de`);
+  await page.waitForFunction('window.__posted && window.__posted.length > 0');
+  await page.evaluate('document.fonts.ready');
+  // Before the host's first message: the panel drew these from the bundle in the page.
+  check((await page.getAttribute('html', 'lang')) === 'de', 'the page says lang="de"');
+  check((await page.locator('.empty-hint').textContent()) === 'Verbindung zu Prompt Loop wird hergestellt…', 'words drawn before the first state are translated ("Connecting…")');
+  check((await page.locator('vscode-button[data-action="rerun"]').textContent()) === 'Erneut ausführen', 'header buttons built before the first state are translated');
+  check((await page.locator('vscode-button[data-show-view="run"]').textContent()) === 'Ausführen', 'the view switcher’s labels (looked up when built) are translated');
+  check((await page.locator('vscode-button[data-action="selectModels"]').textContent()) === 'Models…', 'a word the bundle lacks stays English');
+
+  await send(page, { type: 'state', state: { running: false } });
+  await frames(page);
+  const empty = page.locator('.empty-state');
+  check((await empty.locator('h2').textContent()) === 'Noch kein Lauf', 'the empty state is translated');
+  const hint = empty.locator('p').first();
+  check(
+    (await hint.textContent()) === 'Klicke über dem Prompt auf Ausführen oder drücke Ctrl+Alt+Enter in einer .prompt-Datei.'
+      && (await hint.locator('strong').textContent()) === 'Ausführen' && (await hint.locator('kbd').textContent()) === 'Ctrl+Alt+Enter'
+      && (await hint.locator('strong + kbd').count()) === 1,
+    'a sentence with elements is translated whole: the bold word and the keys stay elements, in the translation’s order',
+  );
+  await shot(page, 'dark', 'l10n-1-empty-de');
+
+  const run = firstRun();
+  await send(page, { type: 'runStarted', run });
+  await send(page, { type: 'answerUpdated', runId: run.runId, answerId: 'a1', status: 'done', metrics: metrics.llama });
+  await send(page, { type: 'chunks', runId: run.runId, chunks: [{ answerId: 'a1', text: llamaText }, { answerId: 'a3', text: gemmaPartial }] });
+  await send(page, { type: 'answerUpdated', runId: run.runId, answerId: 'a3', status: 'failed', error: { kind: 'cut', message: 'connection reset' }, metrics: metrics.gemma });
+  await frames(page, 3);
+  const llama = page.locator('article.answer[data-model="llama3.2"]');
+  check((await llama.locator('.status-text').textContent()) === 'fertig', 'a status word (from a table of words) is translated');
+  check((await llama.getAttribute('aria-label')) === 'Antwort von llama3.2', 'an accessible name is translated, its placeholder filled');
+  check(((await page.locator('.run-summary').textContent()) ?? '').startsWith('2 von 3 fertig · '), `the run summary is translated, placeholders filled (${await page.locator('.run-summary').textContent()})`);
+  check(((await page.locator('article.answer[data-model="gemma3:4b"] .error-headline').textContent()) ?? '') === 'Stream abgebrochen — Teilantwort behalten', 'an error headline is translated');
+  await shot(page, 'dark', 'l10n-2-run-de');
+
+  const violations = await page.evaluate<string[]>('window.__cspViolations');
+  check(violations.length === 0, `translated page: no CSP violations${violations.length ? `: ${violations.join(' | ')}` : ''}`);
+  check(consoleErrors.length === 0, `translated page: no console errors or warnings${consoleErrors.length ? `: ${consoleErrors.join(' | ')}` : ''}`);
+}
+
 // ---------- main ----------
 
 async function main(): Promise<void> {
@@ -458,7 +553,7 @@ async function main(): Promise<void> {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  // `--only feedback` (or run, sweep) runs one part, for quick looks while working on it.
+  // `--only feedback` (or run, sweep, l10n) runs one part, for quick looks while working on it.
   const onlyAt = process.argv.indexOf('--only');
   const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
   const part = (name: string): boolean => only === undefined || only === name;
@@ -496,6 +591,12 @@ async function main(): Promise<void> {
       const feedbackContext = await browser.newContext({ viewport: { width: 1280, height: 760 } });
       await feedbackBehaviour(await feedbackContext.newPage(), tools);
       await feedbackContext.close();
+    }
+
+    if (part('l10n')) {
+      const l10nContext = await browser.newContext({ viewport: { width: 1280, height: 760 } });
+      await translation(await l10nContext.newPage(), origin);
+      await l10nContext.close();
     }
   } finally {
     await browser.close();
